@@ -70,3 +70,26 @@ class Record:
 
     def missing_fields(self) -> list[str]:
         return [name for name in CORE_FIELDS if not getattr(self, name)]
+
+
+@dataclass
+class FetchedPage:
+    """A fetched article candidate on its way to the parser (ParsePipeline)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # ISO 8601 with offset
+    site: str | None = None
+    rules: dict[str, Any] | None = None
+
+
+@dataclass
+class FetchFailure:
+    """A page that could not be fetched (HTTP error after retries, DNS, timeout...)."""
+
+    url: str
+    reason: str
+    status: int | None = None
+    site: str | None = None

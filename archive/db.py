@@ -1,0 +1,184 @@
+"""Opening the archive database: WAL mode, pragmas, and schema migrations applied on open.
+
+Every schema change is a numbered step in MIGRATIONS; `open_db` applies the steps a file has
+not seen yet, in order, each in its own transaction, and records them in `schema_migrations`.
+An older database is upgraded in place without losing a row.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import sqlite_utils
+from sqlite_utils.utils import sqlite3
+
+from .errors import ArchiveError
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            canonical_url TEXT,
+            site TEXT,
+            title TEXT,
+            published_at TEXT,
+            source TEXT,
+            author TEXT,
+            editor TEXT,
+            sections TEXT NOT NULL DEFAULT '[]',
+            body_text TEXT NOT NULL DEFAULT '',
+            images TEXT NOT NULL DEFAULT '[]',
+            fetched_at TEXT,
+            content_hash TEXT,
+            extraction TEXT NOT NULL DEFAULT '{}',
+            warnings TEXT NOT NULL DEFAULT '[]',
+            parser_version TEXT,
+            first_seen TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX idx_articles_content_hash ON articles(content_hash)")
+    db.execute("CREATE INDEX idx_articles_site_published ON articles(site, published_at)")
+    db.execute("CREATE INDEX idx_articles_published ON articles(published_at)")
+    db.execute("CREATE INDEX idx_articles_canonical ON articles(canonical_url)")
+    db.execute(
+        """
+        CREATE TABLE article_urls (
+            url_key TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            site TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_article_urls_article ON article_urls(article_id)")
+    db.execute(
+        """
+        CREATE TABLE crawl_runs (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            finish_reason TEXT,
+            pages_fetched INTEGER NOT NULL DEFAULT 0,
+            articles_new INTEGER NOT NULL DEFAULT 0,
+            articles_updated INTEGER NOT NULL DEFAULT 0,
+            articles_unchanged INTEGER NOT NULL DEFAULT 0,
+            articles_duplicate INTEGER NOT NULL DEFAULT 0,
+            pages_failed INTEGER NOT NULL DEFAULT 0,
+            counts TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_crawl_runs_site ON crawl_runs(site, started_at)")
+    db.execute(
+        """
+        CREATE TABLE fetch_failures (
+            url TEXT PRIMARY KEY,
+            site TEXT,
+            status INTEGER,
+            reason TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            last_run_id INTEGER REFERENCES crawl_runs(id)
+        )
+        """
+    )
+
+
+# (version, description, step). Append only; never edit a released step.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "articles, article_urls, crawl_runs, fetch_failures", _v1),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def applied_versions(db: sqlite_utils.Database) -> set[int]:
+    if "schema_migrations" not in db.table_names():
+        return set()
+    return {row["version"] for row in db["schema_migrations"].rows}
+
+
+def migrate(db: sqlite_utils.Database) -> list[int]:
+    """Apply the steps this database has not had; return the versions applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = applied_versions(db)
+    applied = []
+    for version, description, step in MIGRATIONS:
+        if version in done:
+            continue
+        with transaction(db):  # one transaction per step: all of it or none of it
+            step(db)
+            db.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                [version, description, _now()],
+            )
+        applied.append(version)
+    return applied
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and when `create`, create) the archive at `path`, migrated to SCHEMA_VERSION.
+
+    Raises ArchiveError with a one-line message naming the file when it is missing
+    (create=False), unreadable, not SQLite, or from a newer parknews.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise ArchiveError(f"{path}: no such database (run a crawl first, or check --db)")
+    if path.exists() and path.is_dir():
+        raise ArchiveError(f"{path}: is a directory, not a database file")
+    if not path.exists() and not path.parent.exists():
+        raise ArchiveError(f"{path}: folder {path.parent} does not exist")
+    try:
+        # Autocommit mode: every transaction is explicit (see `transaction`), DDL included.
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        tables = db.table_names()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
+    if tables and "schema_migrations" not in tables and "articles" in tables:
+        raise ArchiveError(f"{path}: has an articles table but no schema_migrations: not a parknews database")
+    known = {v for v, _, _ in MIGRATIONS}
+    newer = applied_versions(db) - known
+    if newer:
+        raise ArchiveError(
+            f"{path}: made by a newer parknews (schema {max(newer)} > {SCHEMA_VERSION}); upgrade parknews"
+        )
+    try:
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path}: could not upgrade the schema ({exc})") from None
+    return db

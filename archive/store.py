@@ -1,0 +1,206 @@
+"""Writing the archive: articles, the URLs they were seen at, crawl runs and fetch failures.
+
+Writes are batched in one open transaction that is committed every `batch_size` writes or
+`batch_seconds` seconds, and always on `flush()`/`close()`: a crawl is not slowed by one
+commit per article. Storage errors propagate; nothing here swallows them.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from crawler.items import Record
+
+from . import dedup
+from .db import open_db
+
+# Outcomes of Archive.save
+NEW = "new"
+UNCHANGED = "unchanged"
+UPDATED = "updated"
+DUPLICATE = "duplicate"
+
+JSON_COLUMNS = ("sections", "images", "extraction", "warnings")
+ARTICLE_COLUMNS = (
+    "url", "canonical_url", "site", "title", "published_at", "source", "author", "editor",
+    "sections", "body_text", "images", "fetched_at", "content_hash", "extraction", "warnings",
+    "parser_version",
+)
+# Columns compared to decide whether a re-fetched article changed.
+COMPARED_COLUMNS = ARTICLE_COLUMNS[3:10] + ("images",)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def record_row(record: Record) -> dict[str, Any]:
+    """The articles-table row of a record (JSON columns serialized)."""
+    data = record.to_dict()
+    row = {name: data[name] for name in ARTICLE_COLUMNS}
+    for name in JSON_COLUMNS:
+        row[name] = _dumps(row[name] if row[name] is not None else ([] if name != "extraction" else {}))
+    return row
+
+
+@dataclass
+class SaveResult:
+    outcome: str  # NEW, UNCHANGED, UPDATED or DUPLICATE
+    article_id: int
+    how: str = ""  # for duplicates: "url", "canonical_url" or "content_hash"
+
+
+class Archive:
+    """One open archive database, used by one writer (a crawl, a reparse)."""
+
+    def __init__(self, path: str | Path, *, batch_size: int = 200, batch_seconds: float = 2.0,
+                 strip_params: tuple[str, ...] = ()):
+        self.path = Path(path)
+        self.db = open_db(self.path)
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self.strip_params = tuple(strip_params)
+        self._in_tx = False
+        self._pending = 0
+        self._tx_started = 0.0
+
+    # ---- transactions ----
+    def _begin(self) -> None:
+        if not self._in_tx:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+            self._pending = 0
+            self._tx_started = time.monotonic()
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if self._pending >= self.batch_size or time.monotonic() - self._tx_started >= self.batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._in_tx:
+            self.db.execute("COMMIT")
+            self._in_tx = False
+            self._pending = 0
+
+    def rollback(self) -> None:
+        if self._in_tx:
+            self.db.execute("ROLLBACK")
+            self._in_tx = False
+            self._pending = 0
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()
+
+    # ---- articles ----
+    def _add_url(self, url: str, article_id: int, site: str | None, seen_at: str) -> None:
+        self.db.execute(
+            "INSERT INTO article_urls (url_key, url, article_id, site, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url_key) DO UPDATE SET last_seen = excluded.last_seen",
+            [dedup.url_key(url, self.strip_params), url, article_id, site, seen_at, seen_at],
+        )
+
+    def match(self, record: Record) -> dedup.Match:
+        """What the archive holds for this record already (see archive.dedup.match)."""
+        return dedup.match(self.db, record, self.strip_params)
+
+    def save(self, record: Record, match: dedup.Match | None = None, *,
+             seen_at: str | None = None) -> SaveResult:
+        """Store one parsed record: a new article, a known one seen again, or a copy of one.
+
+        `match` is the record's dedup.match, when the caller has it already."""
+        seen_at = seen_at or now_iso()
+        self._begin()
+        try:
+            result = self._save(record, match or self.match(record), seen_at)
+        except BaseException:
+            self.rollback()
+            raise
+        self._wrote()
+        return result
+
+    def _save(self, record: Record, match: dedup.Match, seen_at: str) -> SaveResult:
+        db = self.db
+        if match.kind == "same_url":
+            known = match.article_id
+            self._add_url(record.url, known, record.site, seen_at)
+            row = record_row(record)
+            old = db.execute(
+                f"SELECT {', '.join(COMPARED_COLUMNS)} FROM articles WHERE id = ?", [known]
+            ).fetchone()
+            if old is not None and tuple(old) == tuple(row[c] for c in COMPARED_COLUMNS):
+                return SaveResult(UNCHANGED, known, "url")
+            other = None
+            if record.content_hash:
+                other = db.execute(
+                    "SELECT id FROM articles WHERE content_hash = ? AND id != ?",
+                    [record.content_hash, known],
+                ).fetchone()
+            if other:  # the page now carries another stored article's text
+                return SaveResult(DUPLICATE, other[0], "content_hash")
+            sets = ", ".join(f"{c} = ?" for c in ARTICLE_COLUMNS[1:])
+            db.execute(
+                f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
+                [row[c] for c in ARTICLE_COLUMNS[1:]] + [seen_at, known],
+            )
+            return SaveResult(UPDATED, known, "url")
+        if match.kind == "copy":
+            self._add_url(record.url, match.article_id, record.site, seen_at)
+            return SaveResult(DUPLICATE, match.article_id, match.how)
+        row = record_row(record)
+        cols = list(row) + ["first_seen", "updated_at"]
+        cur = db.execute(
+            f"INSERT INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            list(row.values()) + [seen_at, seen_at],
+        )
+        article_id = cur.lastrowid
+        self._add_url(record.url, article_id, record.site, seen_at)
+        return SaveResult(NEW, article_id)
+
+    # ---- fetch failures ----
+    def record_failure(self, url: str, *, site: str | None, status: int | None, reason: str,
+                       run_id: int | None, seen_at: str | None = None) -> None:
+        seen_at = seen_at or now_iso()
+        self._begin()
+        self.db.execute(
+            "INSERT INTO fetch_failures (url, site, status, reason, first_seen, last_seen, last_run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET status = excluded.status, "
+            "reason = excluded.reason, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id",
+            [url, site, status, reason, seen_at, seen_at, run_id],
+        )
+        self._wrote()
+
+    # ---- crawl runs ----
+    def start_run(self, site: str) -> int:
+        self.flush()
+        cur = self.db.execute(
+            "INSERT INTO crawl_runs (site, started_at, status) VALUES (?, ?, 'running')",
+            [site, now_iso()],
+        )
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str | None,
+                   counts: dict[str, Any]) -> None:
+        self.flush()
+        self.db.execute(
+            "UPDATE crawl_runs SET finished_at = ?, status = ?, finish_reason = ?, pages_fetched = ?, "
+            "articles_new = ?, articles_updated = ?, articles_unchanged = ?, articles_duplicate = ?, "
+            "pages_failed = ?, counts = ? WHERE id = ?",
+            [
+                now_iso(), status, finish_reason,
+                counts.get("pages_fetched", 0), counts.get("articles_new", 0),
+                counts.get("articles_updated", 0), counts.get("articles_unchanged", 0),
+                counts.get("articles_duplicate", 0), counts.get("pages_failed", 0),
+                _dumps(counts), run_id,
+            ],
+        )

@@ -1,0 +1,287 @@
+"""The parknews command line: a thin layer over the library. Errors become one line and a
+non-zero exit (2 for usage and configuration errors, 1 for a crawl that ran but failed)."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from archive.errors import ArchiveError
+from spiders.sitefile import SiteFileError
+
+DB_OPTION = click.option(
+    "--db", "db_path", default="parknews.db", show_default=True, type=click.Path(dir_okay=False),
+    help="The archive database (SQLite).",
+)
+
+
+class CliError(Exception):
+    """A one-line error for the user; exit code 2 unless given."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="parknews")
+def cli():
+    """parknews: an archiving crawler for Chinese park news.
+
+    \b
+    Example:
+      parknews demo                      # crawl the bundled sample site into ./parknews.db
+      parknews crawl chinacom-yuanqu     # crawl a configured site
+      parknews export --format jsonl -o records.jsonl
+    """
+
+
+def _print_summary(summary) -> None:
+    for line in summary.lines():
+        click.echo(line)
+
+
+def _crawl_exit(summary) -> None:
+    if summary.storage_errors:
+        raise CliError(f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--log-level", default="WARNING", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]), help="Crawl log level (stderr).")
+def demo(db_path, log_level):
+    """Crawl the bundled sample park-news site (offline) into the archive.
+
+    Starts the sample site on 127.0.0.1 (a free port), crawls it, stops it and prints a
+    summary: pages fetched, articles stored, duplicates found, fields missing.
+
+    \b
+    Example:
+      parknews demo --db /tmp/demo.db
+    """
+    from crawler.demo.server import SiteServer
+    from crawler.demo.site import build_demo_site
+    from crawler.runner import build_settings, run_crawl
+    from spiders.sitefile import load_site
+
+    _check_db_writable(db_path)
+    site = load_site("demo")
+    with SiteServer(build_demo_site().pages) as server:
+        click.echo(f"sample site serving at {server.base_url}")
+        config = site.with_base_url(server.base_url)
+        settings = build_settings(db_path, site=config, log_level=log_level)
+        summary = run_crawl("site", settings, config.name, site=config)
+    click.echo("sample site stopped")
+    _print_summary(summary)
+    click.echo(f"archive:            {Path(db_path).resolve()}")
+    _crawl_exit(summary)
+
+
+def _check_db_writable(db_path: str) -> None:
+    from archive.db import open_db
+
+    open_db(db_path).close()  # creates/migrates, or raises ArchiveError naming the file
+
+
+def _compile(option: str, pattern: str | None):
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CliError(f"{option} {pattern!r}: bad regex ({exc})") from None
+
+
+@cli.command()
+@click.argument("target")
+@DB_OPTION
+@click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
+@click.option("--article", "article", metavar="REGEX", help="Pages whose URL matches are the articles (URL mode).")
+@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after fetching N pages (0: no limit).")
+@click.option("--base-url", metavar="URL", help="Crawl a configured site at another host (a mirror or a local copy).")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
+def crawl(target, db_path, follow, article, max_pages, base_url, log_level, log_file):
+    """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
+
+    With a URL, the crawl stays on that host, follows list and pagination links and decides
+    by itself which pages are articles; --follow and --article narrow that.
+
+    \b
+    Examples:
+      parknews crawl chinacom-yuanqu --db archive.db
+      parknews crawl http://www.example-zone.gov.cn/xwzx/ --max-pages 300
+      parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
+    """
+    from crawler.runner import build_settings, run_crawl
+    from spiders.sitefile import load_site
+
+    _compile("--follow", follow)
+    _compile("--article", article)
+    _check_db_writable(db_path)
+    if target.startswith(("http://", "https://")):
+        if base_url:
+            raise CliError("--base-url applies to configured sites, not to a start URL")
+        from spiders.common import host_of
+
+        if not host_of(target):
+            raise CliError(f"{target}: not a valid URL")
+        settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file)
+        summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
+    else:
+        if "://" in target:
+            raise CliError(f"{target}: only http and https URLs can be crawled")
+        if follow or article:
+            raise CliError("--follow/--article apply to URL crawls; a site file sets its own links")
+        site = load_site(target)
+        if base_url:
+            site = site.with_base_url(base_url)
+        settings = build_settings(db_path, site=site, max_pages=max_pages, log_level=log_level, log_file=log_file)
+        summary = run_crawl("site", settings, site.name, site=site)
+    _print_summary(summary)
+    _crawl_exit(summary)
+
+
+@cli.command()
+def sites():
+    """List the configured sites (spiders/sites/*.toml).
+
+    \b
+    Example:
+      parknews sites
+    """
+    from spiders.sitefile import load_all_sites
+
+    for site in load_all_sites():
+        click.echo(f"{site.name}\t{site.title}\t{', '.join(site.start_urls)}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--url", help="The page's URL (for relative links, the site and URL dates).")
+@click.option("--site", "site_name", help="Apply this configured site's field rules.")
+@click.option("--charset", help="Treat the bytes as served with this charset (as an HTTP header would).")
+@click.option("--fetched-at", help="Fetch time for relative dates (ISO 8601; default now).")
+def parse(file, url, site_name, charset, fetched_at):
+    """Print the record of one saved page as JSON.
+
+    \b
+    Example:
+      parknews parse saved/page.html --url http://yuanqu.china.com.cn/news/2022-04/06/content_1.html
+    """
+    from crawler.parsing import NotAnArticle, parse_page
+    from spiders.sitefile import load_site
+
+    path = Path(file)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read ({exc.strerror})") from None
+    when = datetime.now(timezone.utc)
+    if fetched_at:
+        try:
+            when = datetime.fromisoformat(fetched_at)
+        except ValueError:
+            raise CliError(f"--fetched-at {fetched_at!r}: not an ISO 8601 time") from None
+        if when.tzinfo is None:
+            raise CliError(f"--fetched-at {fetched_at!r}: give a time zone offset, e.g. +08:00")
+    rules = load_site(site_name).field_rules if site_name else None
+    headers = {"content-type": f"text/html; charset={charset}"} if charset else {}
+    page_url = url or path.resolve().as_uri()
+    try:
+        record = parse_page(page_url, headers, body, when, site=site_name, rules=rules)
+    except NotAnArticle as exc:
+        raise CliError(f"{path}: not an article ({exc})", 1) from None
+    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+
+
+@cli.command(name="eval")
+@click.argument("corpus", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--show", "show_field", metavar="FIELD", help="List the pages that miss FIELD, expected and got.")
+@click.option("--check", is_flag=True, help="Exit 1 when a score is below its target.")
+def eval_cmd(corpus, as_json, show_field, check):
+    """Score the parser field by field on a corpus (DIR/pages/*, DIR/truth.jsonl).
+
+    \b
+    Example:
+      parknews eval ../shared/corpus --show author
+    """
+    from crawler import evaluate
+
+    folder = Path(corpus)
+    if not (folder / "truth.jsonl").is_file() or not (folder / "pages").is_dir():
+        raise CliError(f"{folder}: not a corpus (needs pages/ and truth.jsonl)")
+    result = evaluate.evaluate_corpus(folder)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(evaluate.format_table(result))
+    if show_field:
+        click.echo(evaluate.format_misses(result, show_field))
+    failed = result.failed_targets()
+    if check and failed:
+        raise CliError(f"below target: {', '.join(failed)}", 1)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="Output file, or - for stdout.")
+@click.option("--site", help="Only this site's records.")
+def export(db_path, fmt, output, site):
+    """Write every stored record, one JSON object a line.
+
+    \b
+    Example:
+      parknews export --format jsonl --output records.jsonl
+    """
+    from archive.db import open_db
+    from archive.export import iter_records, write_jsonl
+
+    db = open_db(db_path, create=False)
+    if output == "-":
+        count = write_jsonl(iter_records(db, site=site), sys.stdout)
+    else:
+        out_path = Path(output)
+        tmp = out_path.with_name(out_path.name + ".part")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                count = write_jsonl(iter_records(db, site=site), fh)
+            tmp.replace(out_path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise CliError(f"{out_path}: cannot write ({exc.strerror})") from None
+    click.echo(f"exported {count} records", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="parknews", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("parknews: aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"parknews: error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except CliError as exc:
+        click.echo(f"parknews: error: {exc}", err=True)
+        sys.exit(exc.code)
+    except (ArchiveError, SiteFileError) as exc:
+        click.echo(f"parknews: error: {exc}", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

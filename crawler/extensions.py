@@ -1,0 +1,59 @@
+"""The crawl-run recorder: one crawl_runs row per crawl, opened at start, closed with counts."""
+from __future__ import annotations
+
+from scrapy import signals
+
+from .pipelines import archive_for
+
+# Stats keys summarised into the crawl_runs row.
+def run_counts(stats: dict) -> dict:
+    def get(key):
+        return int(stats.get(key, 0) or 0)
+
+    counts = {
+        "requests": get("downloader/request_count"),
+        "pages_fetched": get("downloader/response_count"),
+        "bytes": get("downloader/response_bytes"),
+        "articles_new": get("parknews/articles/new"),
+        "articles_updated": get("parknews/articles/updated"),
+        "articles_unchanged": get("parknews/articles/unchanged"),
+        "articles_duplicate": get("parknews/articles/duplicate"),
+        "pages_failed": get("parknews/pages/failed"),
+        "responses_by_status": {
+            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
+        },
+        "dropped": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("parknews/dropped/")},
+        "not_article": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("parknews/not_article/")},
+        "missing": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("parknews/missing/")},
+    }
+    return counts
+
+
+class CrawlRunRecorder:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider):
+        archive = archive_for(self.crawler)
+        site = getattr(spider, "site_name", spider.name)
+        self.crawler.parknews_run_id = archive.start_run(site)
+
+    def spider_closed(self, spider, reason):
+        archive = archive_for(self.crawler)
+        stats = self.crawler.stats.get_stats()
+        counts = run_counts(stats)
+        errors = int(stats.get("log_count/ERROR", 0) or 0)
+        status = "ok" if reason == "finished" and errors == 0 else ("failed" if errors else reason)
+        run_id = getattr(self.crawler, "parknews_run_id", None)
+        if run_id is not None:
+            archive.finish_run(run_id, status=status, finish_reason=reason, counts=counts)
+        self.crawler.stats.set_value("parknews/run_id", run_id)
+        self.crawler.stats.set_value("parknews/run_status", status)
+        archive.close()

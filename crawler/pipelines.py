@@ -1,0 +1,149 @@
+"""Item pipelines: parse -> validate -> normalize -> dedup -> store.
+
+Thin Scrapy wrappers: parsing is crawler.parsing, deduplication archive.dedup, storage
+archive.store. Each drop raises DropItem with a reason and bumps `parknews/dropped/<reason>`.
+Storage errors propagate (Scrapy logs them and the run is marked failed); they are never
+swallowed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+from archive import dedup
+from archive.store import DUPLICATE, Archive
+
+from .items import FetchedPage, FetchFailure, Record
+from .parsing import NotAnArticle, parse_page
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
+
+
+def archive_for(crawler) -> Archive:
+    """The crawl's one open archive, shared by the pipelines and the run recorder."""
+    archive = getattr(crawler, "parknews_archive", None)
+    if archive is None:
+        settings = crawler.settings
+        archive = Archive(
+            settings.get("PARKNEWS_DB"),
+            batch_size=settings.getint("PARKNEWS_BATCH_SIZE", 200),
+            batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS", 2.0),
+            strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
+        )
+        crawler.parknews_archive = archive
+    return archive
+
+
+class _Stage:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def drop(self, reason: str, detail: str = ""):
+        self.stats.inc_value(f"parknews/dropped/{reason}")
+        raise DropItem(f"{reason}: {detail}" if detail else reason)
+
+
+class ParsePipeline(_Stage):
+    """FetchedPage -> Record, or a counted drop for pages that are not articles."""
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, FetchedPage):
+            return item
+        try:
+            record = parse_page(
+                item.url, item.headers, item.body, datetime.fromisoformat(item.fetched_at),
+                site=item.site, rules=item.rules,
+            )
+        except NotAnArticle as exc:
+            self.stats.inc_value(f"parknews/not_article/{exc.reason}")
+            self.drop("not_article", exc.reason)
+        except Exception as exc:  # a parser bug on one page must not stop the crawl
+            self.stats.inc_value("parknews/parse_error")
+            self.drop("parse_error", f"{type(exc).__name__}: {exc}")
+        record.site = record.site or item.site
+        self.stats.inc_value("parknews/parsed")
+        return record
+
+
+class ValidatePipeline(_Stage):
+    """A record must have a URL, a title and a body; a date, when present, must be ISO 8601."""
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, Record):
+            return item
+        if not item.url or not item.url.startswith(("http://", "https://")):
+            self.drop("invalid_url", repr(item.url))
+        if not (item.title or "").strip():
+            self.drop("no_title")
+        if not (item.body_text or "").strip():
+            self.drop("no_body")
+        if item.published_at and not ISO_DATE.match(item.published_at):
+            self.drop("invalid_date", item.published_at)
+        return item
+
+
+def _clean_line(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+    return value or None
+
+
+class NormalizePipeline(_Stage):
+    """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash."""
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, Record):
+            return item
+        for name in ("title", "source", "author", "editor", "canonical_url", "site"):
+            setattr(item, name, _clean_line(getattr(item, name)))
+        item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
+        item.content_hash = dedup.content_hash(item.body_text)
+        return item
+
+
+class DedupPipeline(_Stage):
+    """Copies of a stored article (same canonical URL, same text) are linked, then dropped."""
+
+    def process_item(self, item, spider=None):
+        if not isinstance(item, Record):
+            return item
+        archive = archive_for(self.crawler)
+        match = archive.match(item)
+        if match.kind == "copy":
+            result = archive.save(item, match)
+            assert result.outcome == DUPLICATE
+            self.stats.inc_value("parknews/articles/duplicate")
+            self.drop("duplicate", f"copy of article {result.article_id} (same {result.how})")
+        item._dedup_match = match  # read by StorePipeline; not a record field
+        return item
+
+
+class StorePipeline(_Stage):
+    """Writes records and fetch failures to the archive."""
+
+    def process_item(self, item, spider=None):
+        archive = archive_for(self.crawler)
+        run_id = getattr(self.crawler, "parknews_run_id", None)
+        if isinstance(item, FetchFailure):
+            archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id)
+            self.stats.inc_value("parknews/failures/recorded")
+            key = item.status if item.status is not None else "error"
+            self.stats.inc_value(f"parknews/failed/{key}")
+            return item
+        if not isinstance(item, Record):
+            return item
+        result = archive.save(item, getattr(item, "_dedup_match", None))
+        self.stats.inc_value(f"parknews/articles/{result.outcome}")
+        if result.outcome == "new":
+            for name in item.missing_fields():
+                self.stats.inc_value(f"parknews/missing/{name}")
+        return item

@@ -1,0 +1,102 @@
+"""Running a crawl in this process: settings from crawler.settings, the site's politeness on top,
+and a summary read back from the crawl's stats.
+
+A Twisted reactor runs once per process, so one call of `run_crawl` per process (the CLI).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from spiders.sitefile import SiteConfig
+
+
+@dataclass
+class CrawlSummary:
+    site: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> int:
+        return int(self.stats.get(key, 0) or 0)
+
+    @property
+    def pages_fetched(self) -> int:
+        return self.get("downloader/response_count")
+
+    @property
+    def articles_new(self) -> int:
+        return self.get("parknews/articles/new")
+
+    @property
+    def duplicates(self) -> int:
+        return self.get("parknews/articles/duplicate")
+
+    @property
+    def failed(self) -> int:
+        return self.get("parknews/pages/failed")
+
+    @property
+    def storage_errors(self) -> int:
+        return self.get("log_count/ERROR")
+
+    @property
+    def status(self) -> str:
+        return str(self.stats.get("parknews/run_status", "unknown"))
+
+    def missing(self) -> dict[str, int]:
+        return {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("parknews/missing/")}
+
+    def lines(self) -> list[str]:
+        missing = self.missing()
+        miss = ", ".join(f"{k} {v}" for k, v in sorted(missing.items())) if missing else "none"
+        skipped = {k.split("/", 2)[2]: v for k, v in self.stats.items() if k.startswith("parknews/dropped/")}
+        skip = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())) if skipped else "none"
+        return [
+            f"site:               {self.site}",
+            f"pages fetched:      {self.pages_fetched}",
+            f"articles stored:    {self.articles_new} new, {self.get('parknews/articles/updated')} updated, "
+            f"{self.get('parknews/articles/unchanged')} unchanged",
+            f"duplicates found:   {self.duplicates}",
+            f"pages failed:       {self.failed}",
+            f"skipped:            {skip}",
+            f"fields missing:     {miss} (in new articles)",
+            f"run status:         {self.status}",
+        ]
+
+
+def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages: int = 0,
+                   log_level: str = "WARNING", log_file: str | None = None,
+                   overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("PARKNEWS_DB", str(db), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if log_file:
+        settings.set("LOG_FILE", log_file, priority="cmdline")
+    if site is not None:
+        settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
+        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
+        settings.set("AUTOTHROTTLE_ENABLED", site.autothrottle, priority="spider")
+        settings.set("PARKNEWS_STRIP_PARAMS", list(site.strip_params), priority="spider")
+        if site.max_pages and not max_pages:
+            max_pages = site.max_pages
+    if max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs) -> CrawlSummary:
+    """Run one spider ("site" or "auto") to the end and return its summary."""
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    logging.getLogger("scrapy").handlers.clear()
+    return CrawlSummary(site=site_label, stats=dict(crawler.stats.get_stats() or {}))

@@ -1,0 +1,105 @@
+"""What both spiders share: turning responses into items, failures into records, link lists."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedPage, FetchFailure
+
+# Links to these are never pages worth fetching.
+ASSET_SUFFIXES = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".ico", ".css", ".js", ".pdf",
+    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".gz", ".mp3",
+    ".mp4", ".avi", ".flv", ".wmv", ".mov", ".swf", ".exe", ".apk", ".xml", ".json",
+)
+
+
+def header_dict(response: Response) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, values in response.headers.items():
+        name = key.decode("latin-1").lower()
+        out[name] = ", ".join(v.decode("latin-1") for v in values)
+    return out
+
+
+def page_item(response: Response, site: str | None, rules: dict | None) -> FetchedPage:
+    return FetchedPage(
+        url=response.url,
+        status=response.status,
+        headers=header_dict(response),
+        body=response.body,
+        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        site=site,
+        rules=rules or None,
+    )
+
+
+def failure_item(failure: Failure, site: str | None) -> FetchFailure:
+    request = getattr(failure, "request", None)
+    url = request.url if request is not None else "?"
+    if failure.check(HttpError):
+        response = failure.value.response
+        return FetchFailure(url=response.url, status=response.status, reason=f"http {response.status}", site=site)
+    reason = failure.type.__name__ if failure.type else "error"
+    message = str(failure.value).strip().splitlines()[0][:200] if str(failure.value).strip() else ""
+    return FetchFailure(url=url, status=None, reason=f"{reason}: {message}" if message else reason, site=site)
+
+
+def extract_links(response: Response, area: str | None = None) -> list[str]:
+    """Absolute http(s) URLs of the <a href> links in `area` (CSS/XPath) or the whole page,
+    in document order, without duplicates, fragments or asset files."""
+    if not isinstance(response, TextResponse):
+        return []
+    sel = response
+    if area:
+        sel = response.xpath(area) if area.lstrip("(").startswith("/") else response.css(area)
+        if not sel:
+            sel = response
+    hrefs = sel.xpath(".//a/@href").getall() if area else response.xpath("//a/@href").getall()
+    seen: set[str] = set()
+    out: list[str] = []
+    for href in hrefs:
+        href = href.strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = response.urljoin(href).split("#", 1)[0]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            continue
+        if parts.path.lower().endswith(ASSET_SUFFIXES):
+            continue
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+    return out
+
+
+def select_links(response: Response, selector: str) -> list[str]:
+    """URLs from a CSS/XPath selector naming links (<a> elements or @href attributes)."""
+    if not isinstance(response, TextResponse):
+        return []
+    if selector.lstrip("(").startswith("/"):
+        found = response.xpath(selector)
+    else:
+        found = response.css(selector)
+    out = []
+    for node in found:
+        value = node.attrib.get("href") if hasattr(node, "attrib") and node.attrib else None
+        value = value or node.get()
+        if value and "<" not in value:
+            out.append(response.urljoin(value.strip()).split("#", 1)[0])
+    return out
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def in_domains(url: str, domains: Iterable[str]) -> bool:
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)

@@ -1,0 +1,54 @@
+"""The spider for configured sites: it walks list pages and hands article pages to the parser.
+
+It only navigates: which links are articles and which are list/pagination pages comes from the
+site file (spiders/sites/NAME.toml); parsing happens in crawler.pipelines.ParsePipeline.
+
+    scrapy crawl site -a site=chinacom-yuanqu
+"""
+from __future__ import annotations
+
+import scrapy
+
+from .common import extract_links, failure_item, in_domains, page_item, select_links
+from .sitefile import SiteConfig, load_site
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+
+    def __init__(self, site: str | SiteConfig | None = None, base_url: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if site is None:
+            raise ValueError("the site spider needs -a site=NAME (see `parknews sites`)")
+        config = site if isinstance(site, SiteConfig) else load_site(site)
+        if base_url:
+            config = config.with_base_url(base_url)
+        self.config = config
+        self.site_name = config.name
+        self.allowed_domains = list(config.allowed_domains)
+
+    async def start(self):
+        for url in self.config.start_urls:
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, dont_filter=True)
+
+    def parse_list(self, response):
+        self.crawler.stats.inc_value("parknews/pages/list")
+        cfg = self.config
+        links = extract_links(response, cfg.list_area)
+        if cfg.next_page:
+            links += select_links(response, cfg.next_page)
+        for url in links:
+            if not in_domains(url, cfg.allowed_domains):
+                continue
+            if cfg.is_article(url):
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+            elif cfg.is_list(url):
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed)
+
+    def parse_article(self, response):
+        self.crawler.stats.inc_value("parknews/pages/article")
+        yield page_item(response, self.site_name, self.config.field_rules)
+
+    def failed(self, failure):
+        self.crawler.stats.inc_value("parknews/pages/failed")
+        yield failure_item(failure, self.site_name)

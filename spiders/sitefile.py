@@ -1,0 +1,186 @@
+"""Site files: the declarative per-site knowledge (spiders/sites/NAME.toml), loaded and checked.
+
+A site file names its start URLs and allowed domains, how to recognise article links and
+list/pagination links, and optionally per-field selectors that override the generic parser.
+Loading validates every key and names the file and the bad key on error. Nothing happens at
+import time.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+SITES_DIR = Path(__file__).parent / "sites"
+
+FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
+TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl"}
+LINK_KEYS = {"article", "follow", "list_area", "next_page", "strip_params", "deny"}
+CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
+
+
+class SiteFileError(Exception):
+    """A site file that cannot be read or does not validate (message names the file and key)."""
+
+
+@dataclass
+class SiteConfig:
+    name: str
+    title: str
+    start_urls: list[str]
+    allowed_domains: list[str]
+    article_patterns: list[re.Pattern] = field(default_factory=list)
+    follow_patterns: list[re.Pattern] = field(default_factory=list)
+    deny_patterns: list[re.Pattern] = field(default_factory=list)
+    list_area: str | None = None  # CSS/XPath limiting where links are taken on list pages
+    next_page: str | None = None  # CSS/XPath of the "next page" link(s)
+    strip_params: tuple[str, ...] = ()
+    field_rules: dict[str, Any] = field(default_factory=dict)
+    download_delay: float = 0.5
+    concurrency: int = 4
+    max_pages: int = 0
+    allow_private: bool = False
+    autothrottle: bool = True
+    path: Path | None = None
+    description: str = ""
+
+    def is_article(self, url: str) -> bool:
+        return any(p.search(url) for p in self.article_patterns) and not self.is_denied(url)
+
+    def is_list(self, url: str) -> bool:
+        return any(p.search(url) for p in self.follow_patterns) and not self.is_denied(url)
+
+    def is_denied(self, url: str) -> bool:
+        return any(p.search(url) for p in self.deny_patterns)
+
+    def with_base_url(self, base_url: str) -> "SiteConfig":
+        """A copy whose start URLs point at another host (a mirror, a local test server)."""
+        base = urlsplit(base_url)
+        if base.scheme not in ("http", "https") or not base.netloc:
+            raise SiteFileError(f"--base-url {base_url!r}: not an http(s) URL")
+        starts = [urlunsplit((base.scheme, base.netloc, u.path, u.query, "")) for u in map(urlsplit, self.start_urls)]
+        copy = SiteConfig(**{**self.__dict__})
+        copy.start_urls = starts
+        copy.allowed_domains = [base.hostname or ""]
+        return copy
+
+
+def _regexes(path: Path, key: str, value: Any) -> list[re.Pattern]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SiteFileError(f"{path}: {key} must be a regex or a list of regexes")
+    out = []
+    for v in value:
+        try:
+            out.append(re.compile(v))
+        except re.error as exc:
+            raise SiteFileError(f"{path}: {key}: bad regex {v!r} ({exc})") from None
+    return out
+
+
+def _expect(path: Path, key: str, value: Any, kind: type | tuple, what: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SiteFileError(f"{path}: {key} must be {what}")
+    return value
+
+
+def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise SiteFileError(f"{path}: unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(TOP_KEYS))})")
+    for key in ("name", "start_urls", "allowed_domains", "links"):
+        if key not in data:
+            raise SiteFileError(f"{path}: missing required key {key!r}")
+    name = _expect(path, "name", data["name"], str, "a string")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise SiteFileError(f"{path}: name {name!r} must be lower-case letters, digits, - or _")
+    starts = _expect(path, "start_urls", data["start_urls"], list, "a list of URLs")
+    for u in starts:
+        parts = urlsplit(u) if isinstance(u, str) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SiteFileError(f"{path}: start_urls: {u!r} is not an http(s) URL")
+    domains = _expect(path, "allowed_domains", data["allowed_domains"], list, "a list of host names")
+    links = _expect(path, "links", data["links"], dict, "a table")
+    bad = set(links) - LINK_KEYS
+    if bad:
+        raise SiteFileError(f"{path}: unknown key links.{sorted(bad)[0]} (allowed: {', '.join(sorted(LINK_KEYS))})")
+    if "article" not in links:
+        raise SiteFileError(f"{path}: missing required key links.article")
+    fields = _expect(path, "fields", data.get("fields", {}), dict, "a table")
+    bad = set(fields) - FIELD_RULE_KEYS
+    if bad:
+        raise SiteFileError(f"{path}: unknown key fields.{sorted(bad)[0]} (allowed: {', '.join(sorted(FIELD_RULE_KEYS))})")
+    for k, v in fields.items():
+        if k == "drop":
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise SiteFileError(f"{path}: fields.drop must be a list of selectors")
+        elif not isinstance(v, str) or not v.strip():
+            raise SiteFileError(f"{path}: fields.{k} must be a CSS or XPath selector")
+    crawl = _expect(path, "crawl", data.get("crawl", {}), dict, "a table")
+    bad = set(crawl) - CRAWL_KEYS
+    if bad:
+        raise SiteFileError(f"{path}: unknown key crawl.{sorted(bad)[0]} (allowed: {', '.join(sorted(CRAWL_KEYS))})")
+    strip = links.get("strip_params", [])
+    if not isinstance(strip, list) or not all(isinstance(x, str) for x in strip):
+        raise SiteFileError(f"{path}: links.strip_params must be a list of parameter names")
+    for key in ("list_area", "next_page"):
+        if key in links and not isinstance(links[key], str):
+            raise SiteFileError(f"{path}: links.{key} must be a CSS or XPath selector")
+    return SiteConfig(
+        name=name,
+        title=str(data.get("title", name)),
+        description=str(data.get("description", "")),
+        start_urls=list(starts),
+        allowed_domains=[str(d) for d in domains],
+        article_patterns=_regexes(path, "links.article", links["article"]),
+        follow_patterns=_regexes(path, "links.follow", links.get("follow", [])),
+        deny_patterns=_regexes(path, "links.deny", links.get("deny", [])),
+        list_area=links.get("list_area"),
+        next_page=links.get("next_page"),
+        strip_params=tuple(strip),
+        field_rules=dict(fields),
+        download_delay=float(_expect(path, "crawl.download_delay", crawl.get("download_delay", 0.5), (int, float), "a number of seconds")),
+        concurrency=_expect(path, "crawl.concurrency", crawl.get("concurrency", 4), int, "an integer"),
+        max_pages=_expect(path, "crawl.max_pages", crawl.get("max_pages", 0), int, "an integer"),
+        allow_private=_expect(path, "crawl.allow_private", crawl.get("allow_private", False), bool, "true or false"),
+        autothrottle=_expect(path, "crawl.autothrottle", crawl.get("autothrottle", True), bool, "true or false"),
+        path=path,
+    )
+
+
+def load_site_file(path: str | Path) -> SiteConfig:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SiteFileError(f"{path}: cannot read site file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SiteFileError(f"{path}: site file is not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteFileError(f"{path}: not valid TOML ({exc})") from None
+    return parse_site(data, path)
+
+
+def site_files(sites_dir: Path = SITES_DIR) -> list[Path]:
+    return sorted(sites_dir.glob("*.toml"))
+
+
+def load_site(name_or_path: str, sites_dir: Path = SITES_DIR) -> SiteConfig:
+    """A configured site by name (spiders/sites/NAME.toml) or by the path of a site file."""
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        return load_site_file(name_or_path)
+    path = sites_dir / f"{name_or_path}.toml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in site_files(sites_dir)) or "none"
+        raise SiteFileError(f"unknown site {name_or_path!r} (configured: {known})")
+    return load_site_file(path)
+
+
+def load_all_sites(sites_dir: Path = SITES_DIR) -> list[SiteConfig]:
+    return [load_site_file(p) for p in site_files(sites_dir)]
