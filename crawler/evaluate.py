@@ -1,0 +1,231 @@
+"""Score the parser against a labelled corpus (DIR/pages/*.html + DIR/truth.jsonl).
+
+    from crawler.evaluate import evaluate_corpus, format_table
+    result = evaluate_corpus(Path("/work/shared/corpus"))
+    print(format_table(result)); print(result.failed_targets())
+
+Scoring rules (per page, averaged over the pages a field applies to):
+- title: equal after NFKC and removing all white space.
+- date: same calendar day. When the truth `published` is empty, the page shows no absolute date:
+  if `published_raw` is empty too (nothing visible) we must give none; if `published_raw` holds a
+  relative or year-less date (昨天, 01-14 17:58) the parser is required to resolve it against the
+  fetch time, so any answer whose month/day (and hour:minute) agree with the raw text, or no answer,
+  counts as right (the year cannot be checked).
+- minute: same day, hour and minute; only pages whose truth has a time.
+- author, editor: same set of names after splitting on white space and 、,，;；/|&.
+- source: equal after NFKC and removing white space.
+- body: F1 of character bigrams of body_text (white space removed) against the truth.
+- headings: Jaccard of the section-heading sets, on pages whose truth has headings.
+A page that raises scores 0 on every field (the eval never crashes).
+"""
+from __future__ import annotations
+
+import json
+import re
+import traceback
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+TARGETS = {"title": .95, "date": .95, "minute": .95, "author": .85, "source": .85, "editor": .90,
+           "body": .93, "headings": .75}
+FIELDS = tuple(TARGETS)
+FETCHED_AT = datetime(2026, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=8)))
+
+_NAME_SPLIT = re.compile(r"[\s、,，;；/|&＆]+")
+
+
+def _key(s) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
+def _names(s) -> set[str]:
+    return {_key(x) for x in _NAME_SPLIT.split(unicodedata.normalize("NFKC", s or "")) if _key(x)}
+
+
+def _bigrams(s: str) -> Counter:
+    s = re.sub(r"\s+", "", s or "")
+    return Counter(s[i:i + 2] for i in range(len(s) - 1))
+
+
+def bigram_f1(got: str, want: str) -> float:
+    a, b = _bigrams(got), _bigrams(want)
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    common = sum((a & b).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(a.values()), common / sum(b.values())
+    return 2 * p * r / (p + r)
+
+
+_ISO_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d))?")
+
+
+def _parts(s):
+    m = _ISO_RE.match(s or "")
+    if not m:
+        return None
+    return tuple(int(x) if x else None for x in m.groups())
+
+
+def score_date(got: str | None, truth: dict) -> tuple[float, float | None]:
+    """(day score, minute score or None when the truth has no time)."""
+    want = truth.get("published") or ""
+    g = _parts(got)
+    if not want:
+        raw = truth.get("published_raw") or ""
+        if not raw:
+            return (1.0 if g is None else 0.0), None
+        if g is None:
+            return 1.0, None
+        nums = [int(x) for x in re.findall(r"\d+", raw)]
+        ok = True
+        if len(nums) >= 2:
+            ok = (g[1], g[2]) == (nums[0], nums[1])
+        return (1.0 if ok else 0.0), None
+    w = _parts(want)
+    day = 1.0 if g and g[:3] == w[:3] else 0.0
+    minute = None
+    if w[3] is not None:
+        minute = 1.0 if g and g[:5] == w[:5] else 0.0
+    return day, minute
+
+
+@dataclass
+class Miss:
+    page: str
+    field: str
+    expected: object
+    got: object
+    score: float
+
+    def to_json(self) -> dict:
+        return {"page": self.page, "field": self.field, "expected": self.expected, "got": self.got,
+                "score": round(self.score, 4)}
+
+
+@dataclass
+class EvalResult:
+    scores: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+    per_page: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def failed_targets(self) -> list[str]:
+        return [f for f, t in TARGETS.items() if self.scores.get(f, 0.0) < t]
+
+    def to_json(self) -> dict:
+        return {"pages": self.pages, "scores": {k: round(v, 4) for k, v in self.scores.items()},
+                "counts": self.counts, "targets": TARGETS, "failed_targets": self.failed_targets(),
+                "errors": self.errors, "misses": [m.to_json() for m in self.misses],
+                "per_page": self.per_page}
+
+
+def _score_page(rec, t: dict) -> dict[str, tuple[float, object, object]]:
+    out = {}
+    out["title"] = (1.0 if _key(rec.title) == _key(t["title"]) else 0.0, t["title"], rec.title)
+    day, minute = score_date(rec.published_at, t)
+    out["date"] = (day, t.get("published") or t.get("published_raw") or "", rec.published_at)
+    if minute is not None:
+        out["minute"] = (minute, t["published"], rec.published_at)
+    out["author"] = (1.0 if _names(rec.author) == _names(t.get("author")) else 0.0, t.get("author") or "", rec.author)
+    out["editor"] = (1.0 if _names(rec.editor) == _names(t.get("editor")) else 0.0, t.get("editor") or "", rec.editor)
+    out["source"] = (1.0 if _key(rec.source) == _key(t.get("source")) else 0.0, t.get("source") or "", rec.source)
+    out["body"] = (bigram_f1(rec.body_text, t.get("body_text") or ""), (t.get("body_text") or "")[:300],
+                   (rec.body_text or "")[:300])
+    want_h = [h for h in (t.get("section_headings") or [])]
+    if want_h:
+        got_h = [s["heading"] for s in rec.sections if s.get("heading")]
+        a, b = {_key(x) for x in got_h}, {_key(x) for x in want_h}
+        out["headings"] = (len(a & b) / len(a | b) if a | b else 1.0, want_h, got_h)
+    return out
+
+
+def evaluate_corpus(corpus_dir: Path, parse: Callable | None = None) -> EvalResult:
+    if parse is None:
+        from crawler.parsing import parse_page as parse
+    corpus_dir = Path(corpus_dir)
+    truths = [json.loads(l) for l in (corpus_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    res = EvalResult()
+    sums: dict[str, float] = {f: 0.0 for f in FIELDS}
+    counts: dict[str, int] = {f: 0 for f in FIELDS}
+    for t in truths:
+        pid = t["id"]
+        res.pages += 1
+        path = corpus_dir / "pages" / f"{pid}.html"
+        try:
+            body = path.read_bytes()
+            rec = parse(t.get("url") or "", None, body, FETCHED_AT)
+            scored = _score_page(rec, t)
+        except Exception as e:  # any failure is a miss on every field
+            res.errors[pid] = f"{type(e).__name__}: {e}"
+            scored = {}
+            for f in FIELDS:
+                if f == "minute" and not re.search(r"\d:\d", t.get("published") or ""):
+                    continue
+                if f == "headings" and not t.get("section_headings"):
+                    continue
+                scored[f] = (0.0, "(page)", f"error: {type(e).__name__}: {e}")
+        res.per_page[pid] = {f: v[0] for f, v in scored.items()}
+        for f, (s, exp, got) in scored.items():
+            sums[f] += s
+            counts[f] += 1
+            if s < 1.0:
+                res.misses.append(Miss(pid, f, exp, got, s))
+    res.counts = counts
+    res.scores = {f: (sums[f] / counts[f] if counts[f] else 0.0) for f in FIELDS}
+    return res
+
+
+def format_table(result: EvalResult) -> str:
+    rows = [f"{'field':<10} {'score':>7} {'target':>7} {'pages':>6}  status"]
+    for f in FIELDS:
+        s = result.scores.get(f, 0.0)
+        t = TARGETS[f]
+        rows.append(f"{f:<10} {s:7.3f} {t:7.2f} {result.counts.get(f, 0):6d}  {'ok' if s >= t else 'BELOW'}")
+    rows.append(f"pages: {result.pages}, errors: {len(result.errors)}")
+    return "\n".join(rows)
+
+
+def format_misses(result: EvalResult, field: str) -> str:
+    out = []
+    for m in result.misses:
+        if m.field != field:
+            continue
+        exp = m.expected if not isinstance(m.expected, str) else m.expected[:200]
+        got = m.got if not isinstance(m.got, str) else m.got[:200]
+        out.append(f"{m.page} [{m.score:.3f}]\n  expected: {exp}\n  got:      {got}")
+    return "\n".join(out) if out else f"(no misses for {field})"
+
+
+def main(argv=None) -> int:  # pragma: no cover - convenience entry point
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Score the parser on a labelled corpus.")
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--misses", action="append", default=[], help="print misses for a field")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    r = evaluate_corpus(a.corpus)
+    if a.json:
+        print(json.dumps(r.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(format_table(r))
+        for f in a.misses:
+            print(f"\n== misses: {f}")
+            print(format_misses(r, f))
+        for pid, err in r.errors.items():
+            print(f"error {pid}: {err}")
+    return 0 if not r.failed_targets() else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

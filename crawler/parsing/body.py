@@ -1,0 +1,122 @@
+"""Main text: pick the container with the most article-like text, then keep its paragraph lines.
+
+Scoring: each line gets a value (positive for punctuated, link-free text; negative for links and
+short fragments); an element's score is the sum over the lines inside it, and the best element
+is the one with the highest score (a maximum-subtree search). Lines of the winner are then
+filtered: boilerplate (原标题, 责任编辑, 版权, share bars...), link lists and noise subtrees.
+"""
+from __future__ import annotations
+
+import re
+
+from .dom import Line
+
+PUNCT = set("，。！？；：、“”‘’（）,;!?")
+_SENT_PUNCT_RE = re.compile(r"[，。！？；,;!?]")
+JUNK_RE = re.compile(
+    r"share|comment|related|relate|recommend|footer|copyright|toolbar|(?:^|[\s_-])tags?(?:$|[\s_-])|keyword|"
+    r"pager|page-?nav|pagination|breadcrumb|crumb|(?:^|[\s_-])ads?(?:$|[\s_-])|advert|sidebar|side-bar|"
+    r"(?:^|[\s_-])(?:hot|rank)|tuijian|xgyd|xiangguan|app-?down|qrcode|erweima|disclaimer|"
+    r"statement|video-?title|player|(?:^|[\s_-])nav|menu|login|subscribe|reward|dashang|zan(?:$|[\s_-])|"
+    r"(?:^|[\s_-])praise|print|fontsize|font-size|^more|readall|read-more|expand|unfold|mianze|"
+    r"(?:^|[\s_-])aside|right-?box|(?:^|[\s_-])right(?:$|[\s_-])|(?:^|[\s_-])left(?:$|[\s_-])|shengming|editor_baidu",
+    re.I)
+_JUNK_EXEMPT_RE = re.compile(r"content|article|text|body|main|detail|post|entry|story", re.I)
+
+BOILERPLATE_RES = [re.compile(p) for p in (
+    r"^[（(【\[]?\s*(?:本文)?原标题\s*[:：]",
+    r"^【?\s*纠错\s*】?$",
+    r"^\s*[-—－]*\s*THE END\s*[-—－]*\s*$",
+    r"^(?:END|完|全文完)$",
+    r"版权(?:所有|归|声明)|Copyright|©|\(c\)\s*\d{4}|未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|使用|复制)|"
+    r"(?:禁止|不得|谢绝|严禁|请勿).{0,6}转载|转载请(?:注明|联系)|转载.{0,10}(?:授权|联系)|如需转载",
+    r"^(?:【?免责声明】?|声明)[:：]",
+    r"投资有风险|不构成.{0,6}(?:投资)?建议|仅供参考.{0,10}风险",
+    r"展开全文|点击(?:查看|阅读)?(?:全文|原文|更多|进入)|阅读原文|查看原文|返回.{0,8}首页|查看更多|"
+    r"扫描.{0,10}二维码|扫码.{0,8}(?:关注|下载)|长按.{0,10}(?:二维码|识别|关注)|点击.{0,6}关注|关注.{0,10}公众号|"
+    r"微信公众号|下载.{0,8}(?:APP|客户端)|更多.{0,8}资讯.{0,8}(?:下载|关注)|分享到|^分享[:：]?$|^相关(?:阅读|新闻|文章|链接|推荐|资讯)|"
+    r"^(?:推荐|延伸|拓展|往期|热门|精彩)阅读|^(?:上一[页篇]|下一[页篇])|^【?\s*\d+\s*】?(?:\s*【?\s*\d+\s*】?)+$|^\d+/\d+$|"
+    r"\(?点击看.{0,4}大图\)?|^（?点击图片.{0,10}）?$|^本文来自.{0,20}(?:APP|客户端)|更多.{0,10}请(?:继续)?关注|"
+    r"^回复【|^(?:本文)?首发于.{0,20}(?:APP)|^(?:图片|图)(?:均)?(?:来自|来源于?)(?:网络|网上)",
+    r"^#[^#\s]+#(?:\s*#?[^#\s]+#?|\s*@\S+)*\s*$",
+    r"^(?:标签|关键词|Tags?)[:：]",
+    r"^\s*[\ufffd\s]+\s*$",
+)]
+_PHOTO_CREDIT_RE = re.compile(r"(?:^▲?.{0,30}(?:记者|通讯员)?\S{2,12}\s*/?\s*摄$|^[（(]?(?:摄影|图片来源|图源)[:：/].{0,30}[）)]?$)")
+_META_LINE_RE = re.compile(
+    r"(来源|作者|编辑|责编|发布时间|发布日期|时间[:：]|日期[:：]|浏览|阅读|字号|记者|出处[:：]|来自[:：])")
+
+
+def line_value(line: Line) -> float:
+    n = line.n
+    if n == 0:
+        return 0.0
+    nonlink = n - line.link
+    punct = len(_SENT_PUNCT_RE.findall(line.text))
+    if line.link > n * 0.5:
+        return -0.6 * line.link - 3
+    if punct == 0 and nonlink < 30:
+        return -3.0 + nonlink * 0.1
+    return nonlink * (1.0 if punct else 0.5) + 3 * punct - 0.6 * line.link - 3
+
+
+def pick_container(lines: list[Line], root, exclude=None):
+    """The element whose lines sum to the highest value."""
+    scores: dict = {}
+    for line in lines:
+        v = line_value(line)
+        if line.el is None:
+            continue
+        el = line.el
+        while el is not None:
+            scores[el] = scores.get(el, 0.0) + v
+            el = el.getparent()
+    best, best_score = root, float("-inf")
+    # Document order: with >= the deeper element wins a tie (a wrapper adds nothing).
+    for el in root.iter():
+        if el in scores and scores[el] >= best_score and (exclude is None or not exclude(el)):
+            best, best_score = el, scores[el]
+    return best, best_score
+
+
+def inside(el, container) -> bool:
+    while el is not None:
+        if el is container:
+            return True
+        el = el.getparent()
+    return False
+
+
+def in_junk(el, container) -> bool:
+    """True when an element between `el` and `container` looks like a share bar, related list..."""
+    while el is not None and el is not container:
+        if isinstance(el.tag, str):
+            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
+            if attrs.strip() and JUNK_RE.search(attrs) and not _JUNK_EXEMPT_RE.search(attrs):
+                return True
+        el = el.getparent()
+    return False
+
+
+def is_boilerplate(text: str) -> bool:
+    t = text.strip()
+    if not t:
+        return True
+    if len(t) <= 200:
+        for rx in BOILERPLATE_RES:
+            if rx.search(t):
+                return True
+    if len(t) <= 40 and _PHOTO_CREDIT_RE.search(t):
+        return True
+    if set(t) <= set("\ufffd ·•-—_=*~|/\\.。…"):
+        return True
+    return False
+
+
+def is_meta_line(text: str) -> bool:
+    """A short line that carries dates or labels rather than prose."""
+    return len(text) <= 100 and bool(_META_LINE_RE.search(text))
+
+
+def is_link_line(line: Line) -> bool:
+    return line.link >= max(4, line.n * 0.6)

@@ -1,0 +1,233 @@
+"""来源 / 作者 / 责任编辑: labelled values that often run together on one line.
+
+    parse_labels("时间:2022-04-06来源 : 中国网园区作者 : 孟丽伟")
+    -> [("source", "中国网园区"), ("author", "孟丽伟")]
+
+A value stops at the next label (of any kind, date labels included), at a date, or at UI words
+(举报, 浏览, 参与互动...). Placeholders (未知, 佚名, 网络整理) mean "no author".
+"""
+from __future__ import annotations
+
+import re
+
+SOURCE_LABELS = ("信息来源于", "稿件来源", "信息来源", "文章来源", "本文来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源", "出处", "来自")
+AUTHOR_LABELS = ("作者", "撰文", "撰稿", "记者", "采写", "执笔", "文/", "文／", "文|")
+EDITOR_LABELS = ("责任编辑", "责编", "值班编辑", "本文编辑", "编辑")
+OTHER_LABELS = ("发布时间", "发表时间", "发布日期", "更新时间", "最后更新", "时间", "日期", "发表于", "发布于", "发布",
+                "浏览次数", "浏览量", "浏览", "阅读量", "阅读", "点击数", "点击量", "点击", "字号", "校对", "监制", "审核", "审读",
+                "审校", "摄影", "图片", "排版", "美编", "编审", "分享到", "分享", "评论", "举报", "参与互动", "打印", "关闭", "视频",
+                "通讯员", "策划", "统筹", "终审", "复审", "初审", "主编", "出品", "供稿", "录入", "字体", "扫一扫", "收藏",
+                "【纠错】", "纠错", "返回", "查看更多", "热度", "评论数", "人参与")
+
+_KIND = {}
+for _l in SOURCE_LABELS:
+    _KIND[_l] = "source"
+for _l in AUTHOR_LABELS:
+    _KIND[_l] = "author"
+for _l in EDITOR_LABELS:
+    _KIND[_l] = "editor"
+for _l in OTHER_LABELS:
+    _KIND.setdefault(_l, "other")
+
+_ALL = sorted(_KIND, key=len, reverse=True)
+_SEP = r"\s*(?:[:：|｜丨]|/(?=\S))\s*"
+# Labels that may stand without a separator (来源CSDN, 作者魏星, 编辑 周褶褶, 记者 胡晓蓉).
+_LOOSE = {"来源", "来源于", "信息来源于", "作者", "编辑", "责任编辑", "责编", "记者", "文/", "文／", "文|", "出处", "来自", "浏览", "阅读", "点击", "发布于", "发表于"}
+_LABEL_RE = re.compile(
+    r"(?P<lab>" + "|".join(re.escape(x) for x in _ALL) + r")(?P<sep>" + _SEP + r"|\s*)")
+_DATE_START_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|\d{1,2}:\d\d")
+_STOP_WORDS_RE = re.compile(r"(参与互动|举报|返回\S*|查看更多|我要评论|点击查看|分享到|字号|打印|关闭窗口|微信扫一扫|手机看|扫一扫|【\s*纠错\s*】|纠错|收藏|\d+人参与|\d+条评论|\(\s*\d+\s*\)$)")
+PLACEHOLDERS = {"未知", "佚名", "网络整理", "网络", "匿名", "不详", "暂无", "无", "admin", "管理员", "本站", "综合", "整理",
+                "网友", "小编", "null", "none", "unknown", "-", "－", "——", "编辑", "作者"}
+GENERIC_SOURCES = {"转载文章", "转载", "网络转载", "互联网转载", "原创", "网络来源", "未知", "null", "none"}
+_GENERIC_SOURCE_RE = re.compile(r"澎湃号|网易号|百家号|头条号|企鹅号|快传号|搜狐号|大风号|一点号")
+_CODE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[_\-－]?[A-Za-z]{1,4}\d{2,}$")
+_AFFIL_RE = re.compile(r"(北京|上海|天津|重庆|中国|中央|国家|国务院|清华|复旦|南开|浙江|江苏|广东|山东|四川|湖北|湖南|河南|河北|"
+                       r"陕西|福建|安徽|辽宁|吉林|黑龙江|云南|贵州|广西|江西|山西|甘肃|新疆|西藏|内蒙古|宁夏|青海|海南|香港|澳门|台湾|"
+                       r"人民|新华|\S{0,6}(?:大学|学院|研究院|研究所|研究中心|公司|集团|医院|学校|中学|小学|协会|学会|委员会|局|厅|部|办|报|社|台|网))")
+_NAME_SPLIT_RE = re.compile(r"[\s、,，;；/|&＆和及与]+")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _kind(label: str) -> str:
+    return _KIND.get(label, "other")
+
+
+def iter_labels(line: str):
+    """Yield (kind, label, start, value_start) for each label occurrence in `line`."""
+    for m in _LABEL_RE.finditer(line):
+        lab, sep = m["lab"], m["sep"]
+        has_sep = bool(sep.strip())
+        if not has_sep and lab not in _LOOSE:
+            continue
+        start = m.start()
+        prev = line[start - 1] if start > 0 else " "
+        if not has_sep:
+            # a colonless label must start the line or follow a separator / a date / a closing bracket
+            if not (start == 0 or prev in " \u3000|｜丨·•()（）[]【】\t" or prev.isdigit()):
+                continue
+            nxt = line[m.end():m.end() + 1]
+            if not nxt:
+                continue
+        if lab in ("记者",) and not has_sep:
+            # "记者 胡晓蓉" / "新华社记者邹伟": only when a short name follows
+            pass
+        yield _kind(lab), lab, start, m.end()
+
+
+def _cut_value(text: str) -> str:
+    text = re.split(r"\s*[|｜丨]", text, maxsplit=1)[0]
+    m = _STOP_WORDS_RE.search(text)
+    if m:
+        text = text[:m.start()]
+    d = _DATE_START_RE.search(text)
+    if d:
+        text = text[:d.start()]
+    return text.strip(" \u3000\t:：|｜丨·•,，;；")
+
+
+def _strip_brackets(v: str) -> str:
+    v = v.strip()
+    pairs = {"[": "]", "【": "】", "(": ")", "（": "）", "「": "」", "〔": "〕"}
+    if v and v[0] in pairs and v.endswith(pairs[v[0]]):
+        v = v[1:-1].strip()
+    # unbalanced trailing brackets left from "（责任编辑：X）"
+    while v and v[-1] in ")）]】」〕" and not any(o in v for o in "([（【「〔"):
+        v = v[:-1].strip()
+    while v and v[0] in "([（【「〔" and not any(c in v for c in ")]）】」〕"):
+        v = v[1:].strip()
+    return v
+
+
+def parse_labels(line: str) -> list[tuple[str, str, str]]:
+    """[(kind, label, value)] for source/author/editor labels in one line (other labels only cut values)."""
+    line = line.replace("\xa0", " ")
+    labs = list(iter_labels(line))
+    out = []
+    for i, (kind, lab, _start, vstart) in enumerate(labs):
+        if kind == "other":
+            continue
+        vend = labs[i + 1][2] if i + 1 < len(labs) else len(line)
+        raw = line[vstart:vend]
+        value = _cut_value(_strip_brackets(raw) if raw.strip()[:1] in "[【" else raw)
+        value = _strip_brackets(value)
+        if value:
+            out.append((kind, lab, value))
+    return out
+
+
+def clean_source(v: str) -> str | None:
+    v = _strip_brackets(v or "")
+    v = _cut_value(v)
+    if not v:
+        return None
+    # "鞭牛士 北京 举报": the outlet is the first token unless it is quoted as a whole
+    if not (v.startswith("《") and v.endswith("》")) and " " in v and not re.fullmatch(r"[A-Za-z0-9 .&\-]+", v):
+        v = v.split()[0]
+    v = v.strip(" ,，。;；")
+    if not v or len(v) > 40 or v.lower() in PLACEHOLDERS - {"网络"} and v not in ("网络",):
+        return None
+    if re.fullmatch(r"[\d\s:：\-/.]+", v):
+        return None
+    return v
+
+
+def is_generic_source(v: str) -> bool:
+    return v in GENERIC_SOURCES or bool(_GENERIC_SOURCE_RE.search(v))
+
+
+def _clean_name(tok: str) -> str | None:
+    tok = tok.strip(" \u3000()（）[]【】<>《》:：.。,，")
+    tok = re.sub(r"^(?:本报|本刊|本网|特约|实习|见习|首席|全媒体|融媒体)?(?:记者|通讯员|撰稿人|作者)", "", tok)
+    tok = _CODE_RE.sub("", tok)
+    if not tok or tok.lower() in PLACEHOLDERS:
+        return None
+    if _CJK_RE.search(tok):
+        if len(tok) > 4:
+            m = _AFFIL_RE.search(tok, 2)
+            if m and m.start() >= 2:
+                tok = tok[:m.start()]
+        tok = re.sub(r"(报道|摄影?|供稿|整理|编译|文图|图文)$", "", tok)
+        if len(tok) < 2 or len(tok) > 12:
+            return None
+    elif len(tok) > 30:
+        return None
+    return tok
+
+
+def clean_people(v: str, limit: int = 8) -> list[str]:
+    """Names from a 作者/记者 value: split on white space and 、,，; placeholders dropped."""
+    v = _cut_value(_strip_brackets(v or ""))
+    if not v or v.strip().lower() in PLACEHOLDERS:
+        return []
+    v = re.sub(r"\s*(?:上海|北京|\S{1,4})?报道$", lambda m: "" if m.group(0).strip().endswith("报道") else m.group(0), v)
+    # Latin names keep their inner space ("Demi Xia")
+    if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", v.strip()):
+        return [v.strip()]
+    names = []
+    for tok in _NAME_SPLIT_RE.split(v):
+        n = _clean_name(tok)
+        if n and n not in names:
+            names.append(n)
+        if len(names) >= limit:
+            break
+    return names
+
+
+def clean_editor(v: str) -> str | None:
+    v = _cut_value(_strip_brackets(v or ""))
+    if not v:
+        return None
+    v = re.split(r"\s*(?:校对|审核|审读|监制|摄影|排版|终审|复审|美编|通讯员)\b", v)[0]
+    parts = [p for p in re.split(r"(\s+|、|，|,)", v)]
+    out = []
+    for p in parts:
+        if p.strip() and p not in ("、", "，", ","):
+            p2 = _CODE_RE.sub("", p) if _CJK_RE.search(p) else p
+            out.append(p2)
+        else:
+            out.append(p)
+    v = "".join(out).strip(" ,，、")
+    if not v or v.lower() in PLACEHOLDERS or len(v) > 40:
+        return None
+    return v
+
+
+# ---- credits that are not labelled ----
+
+_DATELINE_RE = re.compile(r"^(?:[^\s（(]{0,12}?(?:社|报|网|台|电|讯))?[^\s（(]{0,10}?\d{1,2}月\d{1,2}日(?:电|讯)\s*[（(]\s*(?:[^）)]*?记者)\s*([^）)]+)[）)]")
+_BYLINE_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{0,12}?)(?:记者|通讯员|撰文|撰稿)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，和及]+[\u4e00-\u9fff·]{2,4}){0,5})\s*$")
+_CREDIT_LINE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,10}?)(?:记者|撰文|文/|文／|文\|)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,4})\s*(?:[\u4e00-\u9fff]{0,8}报道)?\s*$")
+_TRAILING_RE = re.compile(r"[（(]\s*(?:文/图|文／图|图/文|文\s*/|文：|记者|[\u4e00-\u9fff]{0,6}记者)\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,4})\s*(?:[\u4e00-\u9fff]{0,6}报道)?\s*[）)]\s*$")
+_TRAILING_REPORT_RE = re.compile(r"[（(]\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3})\s+[\u4e00-\u9fff]{0,6}报道\s*[）)]\s*$")
+_TRAILING_BARE_RE = re.compile(r"^[（(]\s*([\u4e00-\u9fff·]{2,3}(?:[\s、,，]+[\u4e00-\u9fff·]{2,3}){0,2})\s*[）)]$")
+
+
+def dateline_author(line: str) -> list[str]:
+    m = _DATELINE_RE.search(line)
+    return clean_people(m.group(1)) if m else []
+
+
+def byline_author(line: str) -> list[str]:
+    """A standalone byline: "新华社记者邹多为、唐诗凝、丁乐", "澎湃新闻记者 贺梨萍", "新京报记者 彭冲 山东冠县报道"."""
+    if len(line) > 40:
+        return []
+    line = re.sub(r"\s+[\u4e00-\u9fff]{1,8}报道$", "", line.strip())
+    for rx in (_BYLINE_RE, _CREDIT_LINE_RE):
+        m = rx.match(line.strip())
+        if m:
+            return clean_people(m.group(1))
+    return []
+
+
+def trailing_author(line: str, standalone_ok: bool = False) -> list[str]:
+    """"…（记者 胡晓蓉）", "(文/图 刘玺东 易赛楠)", "（姚峰 上海报道）" at the end of a paragraph."""
+    for rx in (_TRAILING_RE, _TRAILING_REPORT_RE):
+        m = rx.search(line)
+        if m:
+            return clean_people(m.group(1))
+    if standalone_ok:
+        m = _TRAILING_BARE_RE.match(line.strip())
+        if m:
+            return clean_people(m.group(1))
+    return []

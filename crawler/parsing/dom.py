@@ -1,0 +1,187 @@
+"""One lxml tree per page, hidden/noise elements removed, flattened into visual lines.
+
+A *line* is the text between two block boundaries (block elements and <br>), with the facts the
+later passes need: its owning block element, how much of it is link text or bold, heading level,
+centring, and whether an image came right before it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+BLOCK_TAGS = frozenset("""p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tbody thead tfoot
+tr td th blockquote pre figure figcaption header footer center form aside nav hr caption address text body
+html fieldset legend details summary""".split())
+DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select",
+             "textarea", "button", "input", "audio", "video", "head", "map", "frameset", "frame", "link", "meta",
+             "option", "datalist")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
+_HCLASS_RE = re.compile(r"(?:^|[\s_-])h([1-6])(?:$|[\s_-])|bjh-h([1-6])", re.I)
+_WS_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
+_IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "data-actualsrc", "original", "src")
+
+
+def norm_ws(s: str) -> str:
+    return _WS_RE.sub(" ", s or "").strip()
+
+
+@dataclass(eq=False)
+class Line:
+    text: str
+    el: etree._Element
+    idx: int = 0
+    link: int = 0
+    bold: int = 0
+    hl: int = 0
+    center: bool = False
+    after_img: bool = False
+    imgs: list = field(default_factory=list)  # <img> elements just before this line
+
+    @property
+    def n(self) -> int:
+        return len(self.text)
+
+
+def parse_html(text: str) -> etree._Element:
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    if not text.strip():
+        raise ValueError("empty document")
+    parser = lxml.html.HTMLParser(remove_comments=False, remove_pis=True, recover=True, default_doctype=False)
+    doc = lxml.html.document_fromstring(text, parser=parser)
+    return doc
+
+
+def is_hidden(el) -> bool:
+    style = el.get("style")
+    if style and _HIDDEN_STYLE_RE.search(style):
+        return True
+    if el.get("hidden") is not None:
+        return True
+    return False
+
+
+def clean_tree(doc) -> None:
+    """Drop scripts, styles, form controls and hidden elements (tails are kept)."""
+    etree.strip_elements(doc, *DROP_TAGS, with_tail=False)
+    hidden = [el for el in doc.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    for el in hidden:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        tail = el.tail
+        if tail and tail.strip():
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)
+
+
+def img_src(img) -> str | None:
+    for a in _IMG_ATTRS:
+        v = img.get(a)
+        if v and v.strip() and not v.strip().startswith("data:"):
+            return v.strip()
+    return None
+
+
+class _Builder:
+    def __init__(self):
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.link = 0
+        self.bold = 0
+        self.hl = 0
+        self.center = False
+        self.owner = None
+        self.pending_imgs: list = []
+
+    def add(self, text: str, link: bool, bold: bool, hl: int, center: bool, owner):
+        if not text:
+            return
+        t = _WS_RE.sub(" ", text)
+        if not t.strip():
+            if self.buf:
+                self.buf.append(" ")
+            return
+        if not self.buf or not "".join(self.buf).strip():
+            self.owner = owner
+        self.buf.append(t)
+        n = len(t.strip())
+        if link:
+            self.link += n
+        if bold or hl:
+            self.bold += n
+        if hl and (not self.hl or hl < self.hl):
+            self.hl = hl
+        self.center = self.center or center
+
+    def flush(self):
+        text = norm_ws("".join(self.buf))
+        if text:
+            line = Line(text=text, el=self.owner, idx=len(self.lines), link=min(self.link, len(text)),
+                        bold=min(self.bold, len(text)), hl=self.hl, center=self.center,
+                        after_img=bool(self.pending_imgs), imgs=self.pending_imgs)
+            self.lines.append(line)
+            self.pending_imgs = []
+        self.buf = []
+        self.link = self.bold = self.hl = 0
+        self.center = False
+        self.owner = None
+
+    def walk(self, el, link=False, bold=False, hl=0, center=False, block_owner=None):
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        tag = tag.lower()
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "img":
+            if img_src(el):
+                self.pending_imgs.append(el)
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            self.flush()
+            block_owner = el
+        if tag == "a":
+            link = True
+        if tag in ("b", "strong"):
+            bold = True
+        if tag[0] == "h" and len(tag) == 2 and tag[1].isdigit():
+            hl = int(tag[1])
+        style = el.get("style")
+        if style:
+            if _BOLD_STYLE_RE.search(style):
+                bold = True
+            if _CENTER_STYLE_RE.search(style):
+                center = True
+        if tag == "center" or (el.get("align") or "").lower() == "center":
+            center = True
+        cls = el.get("class")
+        if cls and "bjh-h" in cls:
+            m = _HCLASS_RE.search(cls)
+            if m:
+                hl = int(m.group(1) or m.group(2))
+        if el.text:
+            self.add(el.text, link, bold, hl, center, block_owner)
+        for child in el:
+            self.walk(child, link, bold, hl, center, block_owner)
+            if child.tail:
+                self.add(child.tail, link, bold, hl, center, block_owner)
+        if is_block:
+            self.flush()
+
+
+def build_lines(root) -> list[Line]:
+    b = _Builder()
+    b.walk(root, block_owner=root)
+    b.flush()
+    return b.lines

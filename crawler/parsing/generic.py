@@ -1,0 +1,508 @@
+"""The rule-free article parser: (url, headers, body bytes, fetched_at) -> Record.
+
+Pipeline (one lxml tree, a handful of passes):
+  decode bytes -> parse -> read hidden metadata -> drop hidden/noise elements -> flatten to lines
+  -> body container -> title -> header/body/footer regions -> dates, bylines -> clean body lines
+  -> sections, images. Optional per-site `rules` override single fields.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Mapping
+from urllib.parse import urljoin
+
+from archive.dedup import canonicalize_url, content_hash
+
+from . import bylines as by
+from . import dates as dt
+from .body import (in_junk, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .dom import build_lines, clean_tree, norm_ws, parse_html
+from .encoding import decode_body
+from .errors import NotAnArticle
+from .images import extract_images
+from .meta import collect_meta, enpcontent_container
+from .rules import apply_drop, select_element, select_text
+from .sections import build_sections, heading_flags
+from .titles import choose_title
+
+from crawler.items import Record
+
+PARSER_VERSION = "1.0"
+
+_HEADER_SPAN = 30
+_FOOTER_SPAN = 40
+_TITLE_REPEAT_MIN = 6
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
+def _site_names(meta) -> set[str]:
+    names = set()
+    for v in (meta.get("og:site_name", "application-name", "sitename", "site_name"),):
+        if v:
+            names.add(_key(v))
+    if meta.title_tag:
+        parts = re.split(r"\s*[_|\-–—｜]+\s*", meta.title_tag)
+        if len(parts) > 1:
+            for p in parts[1:]:
+                if p:
+                    names.add(_key(p))
+    return names
+
+
+class _Fields:
+    """Collects candidate values per field with their origin, first good one wins."""
+
+    def __init__(self):
+        self.source: list[tuple[str, str, int]] = []  # (value, method, rank)
+        self.author: list[tuple[list[str], str, int]] = []
+        self.editor: list[tuple[str, str, int]] = []
+
+    def labels(self, text: str, method: str, rank: int):
+        for kind, lab, value in by.parse_labels(text):
+            if kind == "source":
+                v = by.clean_source(value)
+                if v:
+                    self.source.append((v, method, rank))
+            elif kind == "author":
+                names = by.clean_people(value)
+                if lab in ("作者",) and not names:
+                    # an explicit placeholder (作者：未知) blocks weaker author evidence? no: just skip it
+                    continue
+                if names:
+                    self.author.append((names, method, rank if lab == "作者" else rank + 1))
+            elif kind == "editor":
+                v = by.clean_editor(value)
+                if v:
+                    r = {"责任编辑": 0, "责编": 0, "值班编辑": 1, "本文编辑": 1}.get(lab, 2)
+                    self.editor.append((v, method, rank * 10 + r))
+
+
+def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
+               site: str | None = None, rules: dict | None = None) -> Record:
+    rules = rules or {}
+    text, _codec, warnings = decode_body(body, headers)
+    try:
+        doc = parse_html(text)
+    except (ValueError, Exception) as e:  # lxml raises a few kinds on garbage
+        raise NotAnArticle("empty", f"unparseable HTML: {e}") from None
+    meta = collect_meta(doc, text)
+    base_url = urljoin(url, meta.base) if meta.base else url
+    clean_tree(doc)
+    if rules.get("drop"):
+        apply_drop(doc, rules.get("drop"))
+    root = doc.find("body")
+    if root is None:
+        root = doc
+    lines = build_lines(root)
+    if not lines:
+        raise NotAnArticle("empty", "no visible text")
+    extraction: dict[str, str] = {}
+    f_url_year = dt.url_year(url)
+
+    # ---- body container ----
+    container = None
+    if rules.get("body"):
+        container = select_element(doc, rules["body"])
+        if container is not None:
+            extraction["body"] = "rule"
+    if container is None:
+        container = enpcontent_container(doc)
+        if container is not None and sum(l.n for l in lines if inside(l.el, container)) >= 20:
+            extraction["body"] = "comment"
+        else:
+            container = None
+    if container is None:
+        container, _score = pick_container(lines, root)
+        extraction["body"] = "structure"
+    in_c = [inside(l.el, container) for l in lines]
+    c_idx = [i for i, ok in enumerate(in_c) if ok]
+    if not c_idx:
+        raise NotAnArticle("no_body", "no text in the body container")
+    c_first, c_last = c_idx[0], c_idx[-1]
+
+    # ---- title ----
+    title, title_idx, title_method = None, None, None
+    if rules.get("title"):
+        title = select_text(doc, rules["title"])
+        if title:
+            title_method = "rule"
+            k = _key(title)
+            for l in lines:
+                if _key(l.text) == k:
+                    title_idx = l.idx
+                    break
+    if not title:
+        title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta)
+    if not title:
+        raise NotAnArticle("no_title", "no headline found")
+    extraction["title"] = title_method
+    title_key = _key(title)
+
+    # ---- regions ----
+    if title_idx is not None and title_idx < c_first and c_first - title_idx <= _HEADER_SPAN:
+        header = list(range(title_idx + 1, c_first))
+    elif title_idx is not None and c_first <= title_idx <= c_last:
+        header = []
+    else:
+        header = list(range(max(0, c_first - 12), c_first))
+    body_start = c_first
+    if title_idx is not None and c_first <= title_idx <= c_last:
+        body_start = title_idx + 1
+    # meta lines at the top of the container belong to the header
+    i = body_start
+    while i <= c_last and i - body_start < 8:
+        l = lines[i]
+        if not in_c[i]:
+            i += 1
+            continue
+        if _key(l.text) == title_key or (is_meta_line(l.text) and (dt.find_dates(l.text) or by.parse_labels(l.text))
+                                         and l.n <= 80) or (l.n <= 30 and dt.find_dates(l.text, fetched_at)):
+            header.append(i)
+            i += 1
+            continue
+        if is_link_line(l) or l.n < 6:
+            i += 1
+            continue
+        break
+    header_set = set(header)
+
+    fields = _Fields()
+    site_names = _site_names(meta)
+
+    # ---- body lines ----
+    kept = []
+    removed = []  # lines removed as credits (parsed for labels)
+    for i in range(body_start, c_last + 1):
+        if not in_c[i] or i in header_set:
+            continue
+        l = lines[i]
+        t = l.text
+        if in_junk(l.el, container):
+            continue
+        k = _key(t)
+        if k == title_key:
+            continue
+        if not kept and len(k) >= _TITLE_REPEAT_MIN and k in title_key and l.bold >= l.n * 0.5:
+            continue
+        if is_boilerplate(t):
+            removed.append(l)
+            continue
+        if _is_credit_line(t):
+            removed.append(l)
+            continue
+        if is_link_line(l) and not re.search(r"[。！？]", t):
+            continue
+        if re.search(r"电\s*题[:：]", t) and len(t) < 120:
+            removed.append(l)
+            continue
+        ba = by.byline_author(t)
+        if ba:
+            fields.author.append((ba, "text", 3))
+            removed.append(l)
+            continue
+        kept.append(l)
+    # a standalone trailing "（袁源）" credit
+    if kept and len(kept) > 2:
+        ta = by.trailing_author(kept[-1].text, standalone_ok=True)
+        if ta and len(kept[-1].text) <= 12:
+            fields.author.append((ta, "text", 6))
+            kept.pop()
+    footer = [i for i in range(c_last + 1, min(len(lines), c_last + 1 + _FOOTER_SPAN))]
+
+    # ---- source / author / editor ----
+    for i in header:
+        fields.labels(lines[i].text, "text", 0)
+    _structural_fields(doc, fields)
+    slot = _slot_source(lines, header, site_names, fetched_at)
+    if slot:
+        fields.source.append((slot, "text", 1))
+    for l in removed:
+        fields.labels(l.text, "text", 2)
+    for i in footer:
+        if len(lines[i].text) <= 120:
+            fields.labels(lines[i].text, "text", 3)
+    for i in header:
+        ba = by.byline_author(lines[i].text)
+        if ba:
+            fields.author.append((ba, "text", 1))
+    if kept:
+        da = by.dateline_author(kept[0].text)
+        if da:
+            fields.author.append((da, "text", 4))
+        for l in kept[-2:]:
+            ta = by.trailing_author(l.text)
+            if ta:
+                fields.author.append((ta, "text", 5))
+    source, author, editor = _resolve_fields(fields, rules, doc, meta, extraction)
+
+    # ---- date ----
+    published, how = _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, meta, url,
+                                fetched_at, f_url_year)
+    if rules.get("published_at"):
+        rv = select_text(doc, rules["published_at"])
+        if rv:
+            d = dt.parse_date(rv, fetched_at, f_url_year)
+            if d:
+                published, how = d, "rule"
+    if published:
+        extraction["published_at"] = how
+
+    # ---- body text, sections, images ----
+    texts = [l.text for l in kept]
+    body_text = "\n".join(texts)
+    if len(_key(body_text)) < 10:
+        if _looks_like_list(lines):
+            raise NotAnArticle("list_page", "mostly links")
+        raise NotAnArticle("no_body", "no article text")
+    if _looks_like_list(lines) and len(_key(body_text)) < 150:
+        raise NotAnArticle("list_page", "mostly links and little text")
+    flags = heading_flags(kept, title)
+    sections = build_sections(texts, flags)
+    images = extract_images(container, kept, base_url)
+
+    canonical = None
+    for cand in (meta.canonical, meta.get("og:url")):
+        if cand and not cand.startswith(("javascript:", "#")):
+            canonical = urljoin(base_url, cand)
+            break
+    if not canonical:
+        canonical = canonicalize_url(url) if url else None
+
+    return Record(
+        url=url,
+        canonical_url=canonical,
+        site=site,
+        title=title,
+        published_at=published,
+        source=source,
+        author=author,
+        editor=editor,
+        sections=sections,
+        body_text=body_text,
+        images=images,
+        fetched_at=fetched_at.isoformat(),
+        content_hash=content_hash(body_text),
+        extraction=extraction,
+        warnings=warnings,
+        parser_version=PARSER_VERSION,
+    )
+
+
+_CREDIT_START_RE = re.compile(
+    r"^[\s(（\[【<〔]*(?:本文|文章|稿件|信息|新闻|内容)?(?:来源|出处|责任编辑|责编|编辑|作者|撰文|撰稿|记者|采写|执笔|校对|审核|审校|监制|"
+    r"摄影|排版|美编|通讯员|供稿|编审|终审|初审|复审|值班编辑|策划|统筹|图片|视频|主编)\s*[:：|｜丨/]")
+_CREDIT_ANY_RE = re.compile(r"[(（\[【]\s*(?:本文)?(?:来源|责任编辑|责编|编辑|作者)\s*[:：|｜丨]")
+
+
+def _is_credit_line(t: str) -> bool:
+    if len(t) <= 120 and _CREDIT_START_RE.search(t):
+        return True
+    if len(t) <= 60 and _CREDIT_ANY_RE.search(t):
+        return True
+    if len(t) <= 40 and re.match(r"^[\s(（]*(?:来源于|信息来源于|来源)\S", t):
+        return True
+    if len(t) <= 30 and re.match(r"^(?:作者|编辑|来源|责编)\s+\S", t):
+        return True
+    return False
+
+
+def _looks_like_list(lines) -> bool:
+    n = len(lines)
+    if n < 20:
+        return False
+    links = sum(1 for l in lines if is_link_line(l))
+    return links >= n * 0.5
+
+
+_SLOT_BAD_RE = re.compile(r"^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
+
+
+def _slot_source(lines, header, site_names, fetched_at) -> str | None:
+    """The unlabelled outlet right after the date in Sina/Hexun-like header lines ("2019年11月25日 18:57 参考消息")."""
+    for i in header[:10]:
+        t = lines[i].text
+        if by.parse_labels(t):
+            continue
+        found = dt.find_dates(t, fetched_at, allow_relative=False)
+        if not found:
+            continue
+        rest = t[found[0].end:].strip(" \u3000|·•丨")
+        if not rest:
+            # the slot may be the next line (a separate element)
+            if i + 1 < len(lines) and (i + 1) in header:
+                rest = lines[i + 1].text.strip()
+                if dt.find_dates(rest) or by.parse_labels(rest):
+                    return None
+            else:
+                return None
+        toks = rest.split()
+        if not toks:
+            return None
+        if len(toks) > 1 and not (len(toks) == 2 and toks[1] in ("举报", "评论", "分享")):
+            return None
+        v = toks[0]
+        if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
+            return None
+        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v):
+            return None
+        return v
+    return None
+
+
+_STRUCT_IDS = {"source": ("source_baidu", "source", "ly", "laiyuan", "articlesource", "media_name"),
+               "author": ("author_baidu",),
+               "editor": ("editor_baidu",)}
+
+
+def _structural_fields(doc, fields: _Fields) -> None:
+    """Baidu-style #pubtime_baidu/#source_baidu/#author_baidu and Tencent-like span.a_source slots."""
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        ident = (el.get("id") or "").lower()
+        cls = (el.get("class") or "").lower()
+        if not ident and not cls:
+            continue
+        for kind, names in _STRUCT_IDS.items():
+            if ident in names or (kind == "source" and re.search(r"(?:^|\s)(?:a_source|source|article-source|ly)(?:$|\s)", cls)):
+                t = norm_ws(el.text_content())
+                if not t or len(t) > 60:
+                    continue
+                labs = by.parse_labels(t)
+                if labs:
+                    fields.labels(t, "structure", 1)
+                elif kind == "source":
+                    v = by.clean_source(t)
+                    if v and not dt.find_dates(t):
+                        fields.source.append((v, "structure", 1))
+                elif kind == "author":
+                    names = by.clean_people(t)
+                    if names:
+                        fields.author.append((names, "structure", 1))
+                elif kind == "editor":
+                    v = by.clean_editor(t)
+                    if v:
+                        fields.editor.append((v, "structure", 1))
+
+
+def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
+    source = author = editor = None
+    if rules.get("source"):
+        v = select_text(doc, rules["source"])
+        if v:
+            labs = by.parse_labels(v)
+            vv = next((x for k, _l, x in labs if k == "source"), v)
+            source = by.clean_source(vv)
+            if source:
+                extraction["source"] = "rule"
+    if source is None and fields.source:
+        ordered = sorted(fields.source, key=lambda x: x[2])
+        good = [x for x in ordered if not by.is_generic_source(x[0])]
+        pick = (good or ordered)[0]
+        source = pick[0]
+        extraction["source"] = pick[1]
+    if source is None:
+        v = meta.get("contentsource", "source") or meta.enp.get("source")
+        if v:
+            source = by.clean_source(v)
+            if source:
+                extraction["source"] = "meta"
+    if rules.get("author"):
+        v = select_text(doc, rules["author"])
+        if v:
+            labs = by.parse_labels(v)
+            vv = next((x for k, _l, x in labs if k == "author"), v)
+            names = by.clean_people(vv)
+            if names:
+                author = " ".join(names)
+                extraction["author"] = "rule"
+    if author is None and fields.author:
+        pick = sorted(fields.author, key=lambda x: x[2])[0]
+        author = " ".join(pick[0])
+        extraction["author"] = pick[1]
+    if rules.get("editor"):
+        v = select_text(doc, rules["editor"])
+        if v:
+            labs = by.parse_labels(v)
+            vv = next((x for k, _l, x in labs if k == "editor"), v)
+            editor = by.clean_editor(vv)
+            if editor:
+                extraction["editor"] = "rule"
+    if editor is None and fields.editor:
+        pick = sorted(fields.editor, key=lambda x: x[2])[0]
+        editor = pick[0]
+        extraction["editor"] = pick[1]
+    return source, author, editor
+
+
+def _pick_labelled(text, fetched_at, uy):
+    labelled = dt.labelled_dates(text, fetched_at, uy)
+    pub = [f for lab, f in labelled if not dt.is_update_label(lab)]
+    if pub:
+        return pub[0]
+    if labelled:
+        return labelled[0][1]
+    return None
+
+
+def _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, meta, url, fetched_at, uy):
+    htext = " ".join(lines[i].text for i in header)
+    if htext:
+        f = _pick_labelled(htext, fetched_at, uy)
+        if f:
+            return f.iso, "text"
+        found = [x for x in dt.find_dates(htext, fetched_at, uy)]
+        if found:
+            return found[0].iso, "text"
+    # footer / aside labelled dates ("发布日期：…" under the text)
+    ftext = " ".join(lines[i].text for i in footer[:15] if not in_junk(lines[i].el, None) or True)
+    if ftext:
+        f = _pick_labelled(ftext, fetched_at, uy)
+        if f:
+            return f.iso, "text"
+    # any labelled date outside the body, nearest to the body start
+    best = None
+    for l in lines:
+        if c_first <= l.idx <= c_last and in_c[l.idx]:
+            continue
+        if l.n > 120:
+            continue
+        f = _pick_labelled(l.text, fetched_at, uy)
+        if f:
+            dist = abs(l.idx - c_first)
+            if best is None or dist < best[0]:
+                best = (dist, f)
+    if best:
+        return best[1].iso, "text"
+    # hidden metadata
+    for name in ("article:published_time", "pubdate", "publishdate", "publish_date", "ptime", "og:release_date",
+                 "datepublished", "release_date", "publishtime", "date", "dc.date", "dc.date.issued",
+                 "weibo:article:create_at", "sailthru.date", "created"):
+        v = meta.get(name)
+        if v:
+            d = dt.parse_meta_date(v, fetched_at)
+            if d:
+                return d, "meta"
+    v = meta.jsonld.get("datePublished")
+    if isinstance(v, str):
+        d = dt.parse_meta_date(v, fetched_at)
+        if d:
+            return d, "jsonld"
+    v = meta.enp.get("date")
+    if v:
+        d = dt.parse_meta_date(v, fetched_at)
+        if d:
+            return d, "comment"
+    if ftext:
+        found = dt.find_dates(" ".join(lines[i].text for i in footer[:5]), fetched_at, uy, allow_relative=False)
+        if found:
+            return found[0].iso, "text"
+    d = dt.url_date(url)
+    if d:
+        return d, "url"
+    return None, None

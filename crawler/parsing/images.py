@@ -1,0 +1,47 @@
+"""Images of the article body: absolute src (lazy-load attributes too) and a caption when shown."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from .dom import img_src, norm_ws
+
+_SKIP_SRC_RE = re.compile(r"icon|logo|avatar|qrcode|erweima|loading|blank\.|spacer|pixel|1x1|emoji|share|arrow|btn", re.I)
+
+
+def _small(img) -> bool:
+    for a in ("width", "height"):
+        v = (img.get(a) or "").strip().rstrip("px")
+        if v.isdigit() and int(v) < 40:
+            return True
+    return False
+
+
+def extract_images(container, body_lines, base_url: str) -> list[dict]:
+    caption_of = {}
+    for line in body_lines:
+        if line.imgs and line.n <= 80:
+            caption_of.setdefault(id(line.imgs[-1]), line.text)
+    out, seen = [], set()
+    if container is None:
+        return out
+    for img in container.iter("img"):
+        src = img_src(img)
+        if not src or _small(img) or _SKIP_SRC_RE.search(src):
+            continue
+        absu = urljoin(base_url, src) if base_url else src
+        if absu in seen:
+            continue
+        seen.add(absu)
+        cap = None
+        fig = img.getparent()
+        while fig is not None and fig.tag not in ("figure", "body"):
+            fig = fig.getparent() if fig.tag in ("a", "span", "p", "div") and fig is not container else None
+        if fig is not None and fig.tag == "figure":
+            fc = fig.find(".//figcaption")
+            if fc is not None:
+                cap = norm_ws(fc.text_content()) or None
+        if cap is None:
+            cap = caption_of.get(id(img))
+        out.append({"src": absu, "caption": cap})
+    return out

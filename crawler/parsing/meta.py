@@ -1,0 +1,90 @@
+"""Hidden page metadata: <meta>, <title>, canonical links, JSON-LD, china.com.cn enpproperty comments."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from .dom import norm_ws
+
+_ENP_RE = re.compile(r"<!--\s*enpproperty(.*?)-->", re.S | re.I)
+_ENP_FIELD_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
+_WRAPPER_RE = re.compile(r"^\s*<text\s[^>]*?title=\"([^\"]*)\"", re.I)
+
+
+@dataclass
+class PageMeta:
+    metas: dict[str, str] = field(default_factory=dict)  # lower-cased name/property -> first value
+    title_tag: str | None = None
+    canonical: str | None = None
+    base: str | None = None
+    jsonld: dict = field(default_factory=dict)
+    enp: dict[str, str] = field(default_factory=dict)
+    wrapper_title: str | None = None
+
+    def get(self, *names: str) -> str | None:
+        for n in names:
+            v = self.metas.get(n.lower())
+            if v:
+                return v
+        return None
+
+
+def _walk_jsonld(obj, out: dict):
+    if isinstance(obj, list):
+        for o in obj:
+            _walk_jsonld(o, out)
+    elif isinstance(obj, dict):
+        typ = obj.get("@type")
+        typ = " ".join(typ) if isinstance(typ, list) else str(typ or "")
+        if "@graph" in obj:
+            _walk_jsonld(obj["@graph"], out)
+        if re.search(r"Article|Posting|Report|WebPage", typ):
+            for k in ("headline", "datePublished", "dateModified", "author", "publisher"):
+                if k in obj and k not in out:
+                    out[k] = obj[k]
+
+
+def collect_meta(doc, raw_text: str) -> PageMeta:
+    pm = PageMeta()
+    for m in doc.iter("meta"):
+        name = (m.get("name") or m.get("property") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
+        content = m.get("content")
+        if name and content and content.strip() and name not in pm.metas:
+            pm.metas[name] = norm_ws(content)
+    t = doc.find(".//title")
+    if t is not None:
+        pm.title_tag = norm_ws(t.text_content()) or None
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower()
+        if "canonical" in rel.split() and link.get("href"):
+            pm.canonical = link.get("href").strip()
+            break
+    b = doc.find(".//base")
+    if b is not None and b.get("href"):
+        pm.base = b.get("href").strip()
+    for s in doc.iter("script"):
+        if (s.get("type") or "").lower() == "application/ld+json" and s.text:
+            try:
+                _walk_jsonld(json.loads(s.text), pm.jsonld)
+            except (ValueError, TypeError):
+                pass
+    m = _ENP_RE.search(raw_text)
+    if m:
+        for k, v in _ENP_FIELD_RE.findall(m.group(1)):
+            pm.enp.setdefault(k.lower(), norm_ws(html.unescape(v)))
+    m = _WRAPPER_RE.match(raw_text[:2000])
+    if m:
+        pm.wrapper_title = norm_ws(html.unescape(m.group(1))) or None
+    return pm
+
+
+def enpcontent_container(doc):
+    """china.com.cn style: the parent of <!--enpcontent-->."""
+    for c in doc.iter(etree.Comment):
+        if (c.text or "").strip().lower() == "enpcontent":
+            return c.getparent()
+    return None

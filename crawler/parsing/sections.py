@@ -1,0 +1,88 @@
+"""Split body lines into sections at sub-headings.
+
+A heading is a short line that is marked up as one (h2-h6, wholly bold, centred) or written as
+one (numbered "一、"/"（一）"/"1."/bare "1", "01"; a short plain line between long paragraphs in
+the plain seed format). Photo captions (the line right under an image, "▲…", "图：…") and
+emphasised sentences are not headings.
+"""
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from .dom import Line
+
+_END_PUNCT = "。！？!?；;，,、…：:"
+_BARE_NUM_RE = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|Part\s*\d+|PART\s*\d+)$")
+_NUMBERED_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d)|0\d\s*\S|第[一二三四五六七八九十\d]+[部章节篇个条]|[①-⑳])")
+_CAPTION_RE = re.compile(r"^(?:▲|△|↑|图[:：为]|资料图|图片|（图|\(图|图\d|摄影)|(?:摄|供图|截图|视频截图|资料图)[)）]?$|图[）)]$")
+
+
+def _plain_len(text: str) -> int:
+    return len(re.sub(r"\s", "", text))
+
+
+def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
+    n = len(lines)
+    flags = [False] * n
+    if n == 0:
+        return flags
+    lens = [_plain_len(l.text) for l in lines]
+    med = median(lens) if lens else 0
+    prose_page = med >= 45 and n >= 4
+    for i, line in enumerate(lines):
+        t = line.text.strip()
+        L = lens[i]
+        if L == 0 or L > 60:
+            continue
+        nxt = lines[i + 1] if i + 1 < n else None
+        prv = lines[i - 1] if i > 0 else None
+        if i == n - 1:
+            # a heading heads something; the last line never does
+            continue
+        if _CAPTION_RE.search(t) or line.after_img:
+            continue
+        if prv is not None and prv.imgs == [] and prv.after_img and L <= 20 and line.center:
+            continue
+        bold = line.bold >= 0.9 * line.n
+        ends = t[-1] in _END_PUNCT
+        if line.hl >= 2 or (line.hl == 1 and i > 0):
+            flags[i] = L <= 60
+            continue
+        if _BARE_NUM_RE.match(t):
+            flags[i] = True
+            continue
+        if t.startswith("【") and t.endswith("】") and L <= 20:
+            flags[i] = True
+            continue
+        if bold:
+            if L <= 30 and not (t.endswith("。") and L > 20) and t.count("，") <= 2:
+                flags[i] = True
+            elif L <= 45 and "。" not in t and t.count("，") <= 2 and not ends:
+                flags[i] = True
+            continue
+        if _NUMBERED_RE.match(t) and L <= 30 and not t.endswith("。") and (nxt is not None and lens[i + 1] > L):
+            flags[i] = True
+            continue
+        if line.center and L <= 25 and not ends and nxt is not None and lens[i + 1] >= 40:
+            flags[i] = True
+            continue
+        if prose_page and L <= 28 and not ends and prv is not None and nxt is not None:
+            if lens[i + 1] >= 40 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and t[-1:] not in "”\"":
+                flags[i] = True
+    return flags
+
+
+def build_sections(texts: list[str], flags: list[bool]) -> list[dict]:
+    sections: list[dict] = []
+    cur = {"heading": None, "paragraphs": []}
+    for t, h in zip(texts, flags):
+        if h:
+            if cur["heading"] is not None or cur["paragraphs"]:
+                sections.append(cur)
+            cur = {"heading": t, "paragraphs": []}
+        else:
+            cur["paragraphs"].append(t)
+    if cur["heading"] is not None or cur["paragraphs"]:
+        sections.append(cur)
+    return sections

@@ -1,0 +1,116 @@
+"""The headline: the heading-like line that best matches <title>/og:title, near the body start.
+
+Not <title> with its site suffix, not a slogan h1, not a breadcrumb. Candidates are visible lines
+in heading markup (h1-h6, *title*/*headline* classes) or any short line that matches a reference
+title string; they are scored by similarity to the references, markup and distance to the body.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from .body import is_link_line
+
+_TITLE_ATTR_RE = re.compile(r"title|headline|topic|biaoti|(?:^|[\s_-])tit(?:$|[\s_-])|(?:^|[\s_-])hd(?:$|[\s_-])", re.I)
+_SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
+
+
+def _key(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
+def sim(c: str, r: str) -> float:
+    if not c or not r:
+        return 0.0
+    if c == r:
+        return 1.0
+    if c in r:
+        return 0.5 + 0.5 * len(c) / len(r)
+    if r in c:
+        return 0.4 + 0.5 * len(r) / len(c)
+    m = SequenceMatcher(None, c, r, autojunk=False).find_longest_match(0, len(c), 0, len(r)).size
+    return 0.8 * m / max(len(c), len(r))
+
+
+def _heading_score(line) -> float:
+    el = line.el
+    if line.hl:
+        return {1: 1.0, 2: 0.9, 3: 0.75}.get(line.hl, 0.6)
+    depth = 0
+    while el is not None and depth < 3:
+        attrs = (el.get("class") or "") + " " + (el.get("id") or "")
+        if _TITLE_ATTR_RE.search(attrs) and not re.search(r"sub-?title|subtitle|title-?(?:bar|nav)|list", attrs, re.I):
+            return 0.8
+        el = el.getparent()
+        depth += 1
+    if line.bold >= 0.9 * line.n:
+        return 0.3
+    return 0.0
+
+
+def references(meta) -> list[str]:
+    refs = []
+    for v in (meta.get("og:title", "twitter:title", "articletitle", "headline", "title"),
+              meta.jsonld.get("headline") if isinstance(meta.jsonld.get("headline"), str) else None,
+              meta.enp.get("title"), meta.title_tag, meta.wrapper_title):
+        if v and _key(v) and _key(v) not in refs:
+            refs.append(_key(v))
+    return refs
+
+
+def choose_title(lines, c_first: int, c_last: int, container, meta):
+    """Return (title, line index or None, method)."""
+    refs = references(meta)
+    best = None
+    lo = max(0, c_first - 60)
+    hi = min(len(lines), c_first + 8)
+    for i in range(lo, hi):
+        line = lines[i]
+        if line.n < 4 or line.n > 120 or line.text.count(" ") > 12:
+            continue
+        k = _key(line.text)
+        hs = _heading_score(line)
+        s = max((sim(k, r) for r in refs), default=0.0)
+        if hs == 0 and s < 0.75:
+            continue
+        if is_link_line(line) and s < 0.75:
+            continue
+        dist = c_first - i if i < c_first else (i - c_first) * 3
+        prox = max(0.0, 1 - dist / 40)
+        score = 2 * s + 0.8 * hs + 0.6 * prox
+        if best is None or score > best[0]:
+            best = (score, i, s, hs)
+    if best is not None:
+        _score, i, s, hs = best
+        text = lines[i].text
+        k = _key(text)
+        # a button label glued to the headline ("…行为播报文章"): cut to the reference
+        for r in refs:
+            if k.startswith(r) and k != r and len(k) - len(r) <= 8 and len(r) >= 6:
+                text = _cut_to(text, len(r))
+                break
+        return text, i, ("text" if s >= 0.5 else "structure")
+    # fall back to metadata
+    og = meta.get("og:title", "articletitle", "twitter:title")
+    if og:
+        return og, None, "meta"
+    if meta.title_tag:
+        parts = [p for p in _SPLIT_RE.split(meta.title_tag) if p]
+        t = max(parts[:1] or [meta.title_tag], key=len)
+        if len(_key(t)) >= 4:
+            return t, None, "meta"
+    if meta.wrapper_title:
+        return meta.wrapper_title, None, "meta"
+    return None, None, None
+
+
+def _cut_to(text: str, nchars: int) -> str:
+    """The prefix of `text` holding `nchars` non-space (NFKC) characters."""
+    count = 0
+    for j, ch in enumerate(text):
+        if not ch.isspace():
+            count += len(unicodedata.normalize("NFKC", ch))
+        if count >= nchars:
+            return text[:j + 1]
+    return text
