@@ -355,6 +355,8 @@ class _Article:
                 out.append({"heading": b[1], "paragraphs": []})
             elif b[0] == "p":
                 out[-1]["paragraphs"].append(b[1])
+            elif b[0] == "img":  # photo captions inside the body are body text (corpus rules)
+                out[-1]["paragraphs"].append(b[2])
         if not out[0]["paragraphs"] and len(out) > 1:
             out.pop(0)
         return out
@@ -363,7 +365,7 @@ class _Article:
         return [b[1] for b in self.blocks if b[0] == "h"]
 
     def body_text(self) -> str:
-        return "\n".join(b[1] for b in self.blocks if b[0] in ("p", "h"))
+        return "\n".join(b[2] if b[0] == "img" else b[1] for b in self.blocks)
 
     def images(self) -> list[dict[str, Any]]:
         return [{"src": b[1], "caption": b[2]} for b in self.blocks if b[0] == "img"]
@@ -781,10 +783,10 @@ def build_demo_site() -> DemoSite:
       articles            distinct articles, newest first: dicts with path, title, published_at
                           ("YYYY-MM-DD" or "YYYY-MM-DDTHH:MM+08:00"), source, author (names joined
                           by one space, or None), editor, section_headings, sections (Record
-                          shape), body_text (headings and paragraphs, "\\n"-joined; image captions
-                          and the 责任编辑 line excluded), images ([{src, caption}]), kind
-                          ("regular" | "seed_format" | "gbk"), encoding, also_at (other paths or
-                          URLs serving the same article)
+                          shape), body_text (headings, paragraphs and photo captions, "\\n"-joined,
+                          in page order; the 责任编辑 line excluded, as the corpus rules say),
+                          images ([{src, caption}]), kind ("regular" | "seed_format" | "gbk"),
+                          encoding, also_at (other paths or URLs serving the same article)
       article_count       len(articles)
       article_paths       every path that serves an article (plain URLs + the partner copy)
       list_pages          the main list pages in order, then the partner list page
@@ -931,7 +933,8 @@ BENCH_PAGE_SIZE = 20
 def generate_site(n_articles: int, seed: int = 0) -> dict[str, Page]:
     """A deterministic site of `n_articles` articles (about 5-15 KB each, the demo article
     template) behind paginated lists of 20 (`/news/index.html`, `/news/index_2.html`, ...), plus
-    `/`, `/robots.txt`, `/about.html`, `/contact.html`. Same (n_articles, seed) -> same bytes."""
+    `/`, `/robots.txt`, `/about.html`, `/contact.html`, an empty `/partner/list.html` (the nav
+    links it). Every link on every page answers 200. Same (n_articles, seed) -> same bytes."""
     rng = random.Random(seed)
     topics = list(TOPICS)
     arts: list[_Article] = []
@@ -975,6 +978,7 @@ def generate_site(n_articles: int, seed: int = 0) -> dict[str, Page]:
         path = "/news/index.html" if p == 0 else f"/news/index_{p + 1}.html"
         pages[path] = _html_page(_render_list([_list_item(a.path, a.title, a.day) for a in chunk], p + 1, n_pages, hot))
     pages["/"] = _html_page(_render_home([(a.path, a.title, a.day) for a in arts[:8]], hot))
+    pages[PARTNER_LIST_PATH] = _html_page(_render_partner_list([]))
     pages["/about.html"] = _html_page(_render_static("关于我们", ["示例站点（基准测试用）。"], hot))
     pages["/contact.html"] = _html_page(_render_static("联系我们", ["投稿邮箱：demo@example.com"], hot))
     pages["/robots.txt"] = Page.text("User-agent: *\nAllow: /\n")
