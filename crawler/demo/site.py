@@ -418,9 +418,11 @@ _RESULTS = [
 ]
 
 
-def _free_sentence(rng: random.Random, park: tuple[str, str, str], event_day: date) -> str:
+def _free_sentence(rng: random.Random, park: tuple[str, str, str], event_day: date,
+                   first: bool = False) -> str:
     """A combinatorial sentence (many variants), used once the template pools run out."""
-    lead = rng.choice(["今年以来，", "近期，", "据统计，", "与此同时，", "此外，", ""])
+    leads = ["今年以来，", "近期，", "据统计，", ""] if first else ["今年以来，", "近期，", "据统计，", "与此同时，", "此外，", ""]
+    lead = rng.choice(leads)
     t = f"{lead}{rng.choice(_SUBJECTS)}{rng.choice(_ACTIONS)}，{rng.choice(_RESULTS)}。"
     return _fill(t, rng, park, event_day)
 
@@ -443,16 +445,19 @@ def _compose_blocks(rng: random.Random, topic: str, park: tuple[str, str, str], 
     paragraphs: list[str] = []
     for i in range(n_paragraphs):
         k = rng.randint(*sentences)
-        sents = []
+        sents: list[str] = []
+        used: list[str] = []
         for j in range(k):
             use_topic = (j == 0) or rng.random() < 0.5
             pool = pool_topic if use_topic else pool_general
             if not pool:
                 pool = pool_general if use_topic else pool_topic
-            if pool and rng.random() < 0.85:
+            # No two sentences of a paragraph open alike ("下一步，…下一步，…").
+            if pool and rng.random() < 0.85 and all(pool[-1][:3] != t[:3] for t in used):
+                used.append(pool[-1])
                 sents.append(_fill(pool.pop(), rng, park, event_day))
             else:
-                sents.append(_free_sentence(rng, park, event_day))
+                sents.append(_free_sentence(rng, park, event_day, first=(i == 0 and j == 0)))
         paragraphs.append("".join(sents))
     blocks: list[tuple] = []
     headings = rng.sample(TOPICS[topic]["headings"], min(3, len(TOPICS[topic]["headings"]))) if with_headings else []
