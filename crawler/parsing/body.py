@@ -19,7 +19,7 @@ JUNK_RE = re.compile(
     r"(?:^|[\s_-])(?:hot|rank)|tuijian|xgyd|xiangguan|app-?down|qrcode|erweima|disclaimer|"
     r"statement|video-?title|player|(?:^|[\s_-])nav|menu|login|subscribe|reward|dashang|zan(?:$|[\s_-])|"
     r"(?:^|[\s_-])praise|print|fontsize|font-size|^more|readall|read-more|expand|unfold|mianze|"
-    r"(?:^|[\s_-])aside|right-?box|(?:^|[\s_-])right(?:$|[\s_-])|(?:^|[\s_-])left(?:$|[\s_-])|shengming|editor_baidu",
+    r"(?:^|[\s_-])aside|right-?box|shengming|editor_baidu|(?:^|[\s_-])report|interact|user-?(?:name|info)",
     re.I)
 _JUNK_EXEMPT_RE = re.compile(r"content|article|text|body|main|detail|post|entry|story", re.I)
 
@@ -64,9 +64,11 @@ def pick_container(lines: list[Line], root, exclude=None):
     """The element whose lines sum to the highest value."""
     scores: dict = {}
     for line in lines:
-        v = line_value(line)
         if line.el is None:
             continue
+        v = line_value(line)
+        if v > 0 and near_junk(line.el):
+            v = -0.2 * v
         el = line.el
         while el is not None:
             scores[el] = scores.get(el, 0.0) + v
@@ -76,10 +78,46 @@ def pick_container(lines: list[Line], root, exclude=None):
     for el in root.iter():
         if el in scores and scores[el] >= best_score and (exclude is None or not exclude(el)):
             best, best_score = el, scores[el]
-    return best, best_score
+    return best, best_score, scores
+
+
+def expand_container(best, scores: dict, root, levels: int = 3) -> list:
+    """Article text split over sibling blocks (an ad table between paragraphs, a broken parse):
+    add contiguous siblings of the winner (or of its ancestors) that carry prose themselves."""
+    out = [best]
+    ref = best
+    need = max(25.0, 0.08 * scores.get(best, 0.0))
+    for _ in range(levels):
+        parent = ref.getparent()
+        if parent is None or ref is root:
+            break
+        sibs = [c for c in parent if isinstance(c.tag, str)]
+        pos = sibs.index(ref)
+        added = []
+        for direction in (1, -1):
+            j = pos + direction
+            while 0 <= j < len(sibs):
+                sc = scores.get(sibs[j], 0.0)
+                if sc >= need:
+                    added.append(sibs[j])
+                elif sc <= -30:
+                    break
+                j += direction
+        if added:
+            out.extend(added)
+            break
+        ref = parent
+    return out
 
 
 def inside(el, container) -> bool:
+    """`container` is an element or a list of elements."""
+    if isinstance(container, list):
+        while el is not None:
+            if any(el is c for c in container):
+                return True
+            el = el.getparent()
+        return False
     while el is not None:
         if el is container:
             return True
@@ -87,14 +125,53 @@ def inside(el, container) -> bool:
     return False
 
 
-def in_junk(el, container) -> bool:
-    """True when an element between `el` and `container` looks like a share bar, related list..."""
-    while el is not None and el is not container:
-        if isinstance(el.tag, str):
-            attrs = (el.get("class") or "") + " " + (el.get("id") or "")
-            if attrs.strip() and JUNK_RE.search(attrs) and not _JUNK_EXEMPT_RE.search(attrs):
-                return True
+def _junk_attr(el) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    attrs = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(attrs.strip()) and bool(JUNK_RE.search(attrs)) and not _JUNK_EXEMPT_RE.search(attrs)
+
+
+def junk_elements(lines, container) -> set:
+    """Share bars, related lists, comment boxes... inside `container` (never one holding most of its text)."""
+    total = 0
+    per: dict = {}
+    cs = container if isinstance(container, list) else [container]
+    for line in lines:
+        el = line.el
+        chain = []
+        while el is not None and not any(el is c for c in cs):
+            chain.append(el)
+            el = el.getparent()
+        if el is None:
+            continue
+        total += line.n
+        for e in chain:
+            if _junk_attr(e):
+                per[e] = per.get(e, 0) + line.n
+    return {e for e, n in per.items() if n < 0.4 * max(total, 1)}
+
+
+def in_junk(el, container, junk: set | None = None) -> bool:
+    """True when an element between `el` and `container` is in `junk` (or looks like junk)."""
+    cs = container if isinstance(container, list) else [container]
+    while el is not None and not any(el is c for c in cs):
+        if (el in junk) if junk is not None else _junk_attr(el):
+            return True
         el = el.getparent()
+    return False
+
+
+_STRONG_JUNK_RE = re.compile(r"comment|related|relate|recommend|tuijian|xgyd|xiangguan|(?:^|[\s_-])(?:hot|rank)|sidebar|side-bar", re.I)
+
+
+def near_junk(el, depth: int = 4) -> bool:
+    while el is not None and depth > 0:
+        attrs = ((el.get("class") or "") + " " + (el.get("id") or "")) if isinstance(el.tag, str) else ""
+        if attrs.strip() and _STRONG_JUNK_RE.search(attrs) and not _JUNK_EXEMPT_RE.search(attrs):
+            return True
+        el = el.getparent()
+        depth -= 1
     return False
 
 

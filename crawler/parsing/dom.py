@@ -17,8 +17,8 @@ tr td th blockquote pre figure figcaption header footer center form aside nav hr
 html fieldset legend details summary""".split())
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select",
              "textarea", "button", "input", "audio", "video", "head", "map", "frameset", "frame", "link", "meta",
-             "option", "datalist")
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+             "option", "datalist", "title")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _HCLASS_RE = re.compile(r"(?:^|[\s_-])h([1-6])(?:$|[\s_-])|bjh-h([1-6])", re.I)
@@ -70,6 +70,9 @@ def clean_tree(doc) -> None:
     etree.strip_elements(doc, *DROP_TAGS, with_tail=False)
     hidden = [el for el in doc.iter() if isinstance(el.tag, str) and is_hidden(el)]
     for el in hidden:
+        # a folded article body ("展开全文") is hidden by style but is still the article
+        if len(el.text_content()) > 600:
+            continue
         parent = el.getparent()
         if parent is None:
             continue

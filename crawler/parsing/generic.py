@@ -17,7 +17,7 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (in_junk, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (expand_container, in_junk, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
 from .dom import build_lines, clean_tree, norm_ws, parse_html
 from .encoding import decode_body
 from .errors import NotAnArticle
@@ -117,9 +117,13 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         else:
             container = None
     if container is None:
-        container, _score = pick_container(lines, root)
+        best, _score, scores = pick_container(lines, root)
+        container = expand_container(best, scores, root)
+        if len(container) == 1:
+            container = best
         extraction["body"] = "structure"
     in_c = [inside(l.el, container) for l in lines]
+    junk = junk_elements([l for l, ok in zip(lines, in_c) if ok], container)
     c_idx = [i for i, ok in enumerate(in_c) if ok]
     if not c_idx:
         raise NotAnArticle("no_body", "no text in the body container")
@@ -182,7 +186,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             continue
         l = lines[i]
         t = l.text
-        if in_junk(l.el, container):
+        if in_junk(l.el, container, junk):
             continue
         k = _key(t)
         if k == title_key:
@@ -255,12 +259,14 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     # ---- body text, sections, images ----
     texts = [l.text for l in kept]
     body_text = "\n".join(texts)
+    c_lines = [lines[i] for i in c_idx]
+    c_links = sum(1 for l in c_lines if is_link_line(l) and 6 <= l.n <= 60)
+    if c_links >= 8 and c_links >= 0.4 * len(c_lines):
+        raise NotAnArticle("list_page", f"{c_links} of {len(c_lines)} lines in the main block are links")
     if len(_key(body_text)) < 10:
         if _looks_like_list(lines):
             raise NotAnArticle("list_page", "mostly links")
         raise NotAnArticle("no_body", "no article text")
-    if _looks_like_list(lines) and len(_key(body_text)) < 150:
-        raise NotAnArticle("list_page", "mostly links and little text")
     flags = heading_flags(kept, title)
     sections = build_sections(texts, flags)
     images = extract_images(container, kept, base_url)
@@ -460,7 +466,7 @@ def _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, me
         if found:
             return found[0].iso, "text"
     # footer / aside labelled dates ("发布日期：…" under the text)
-    ftext = " ".join(lines[i].text for i in footer[:15] if not in_junk(lines[i].el, None) or True)
+    ftext = " ".join(lines[i].text for i in footer[:15])
     if ftext:
         f = _pick_labelled(ftext, fetched_at, uy)
         if f:

@@ -25,7 +25,8 @@ def extract_images(container, body_lines, base_url: str) -> list[dict]:
     out, seen = [], set()
     if container is None:
         return out
-    for img in container.iter("img"):
+    conts = container if isinstance(container, list) else [container]
+    for img in (i for c in conts for i in c.iter("img")):
         src = img_src(img)
         if not src or _small(img) or _SKIP_SRC_RE.search(src):
             continue
@@ -36,7 +37,7 @@ def extract_images(container, body_lines, base_url: str) -> list[dict]:
         cap = None
         fig = img.getparent()
         while fig is not None and fig.tag not in ("figure", "body"):
-            fig = fig.getparent() if fig.tag in ("a", "span", "p", "div") and fig is not container else None
+            fig = fig.getparent() if fig.tag in ("a", "span", "p", "div") and all(fig is not c for c in conts) else None
         if fig is not None and fig.tag == "figure":
             fc = fig.find(".//figcaption")
             if fc is not None:

@@ -16,6 +16,10 @@ _TITLE_ATTR_RE = re.compile(r"title|headline|topic|biaoti|(?:^|[\s_-])tit(?:$|[\
 _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
 
 
+_DATEISH_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|来源|作者|发布|时间")
+_CRUMB_RE = re.compile(r"首页|当前位置|您的位置|>|›|»|\s[-/]\s.*\s[-/]\s")
+
+
 def _key(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
@@ -78,7 +82,10 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
             continue
         dist = c_first - i if i < c_first else (i - c_first) * 3
         prox = max(0.0, 1 - dist / 40)
-        score = 2 * s + 0.8 * hs + 0.6 * prox
+        meta_next = any(_DATEISH_RE.search(lines[j].text) and lines[j].n <= 120
+                        for j in range(i + 1, min(len(lines), i + 4)))
+        crumb = bool(_CRUMB_RE.search(line.text))
+        score = 2 * (s if s >= 0.45 else 0.3 * s) + 0.8 * hs + 0.6 * prox + 0.6 * meta_next - 1.0 * crumb
         if best is None or score > best[0]:
             best = (score, i, s, hs)
     if best is not None:
