@@ -12,6 +12,7 @@ import re
 from .dom import Line
 
 PUNCT = set("，。！？；：、“”‘’（）,;!?")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _SENT_PUNCT_RE = re.compile(r"[，。！？；,;!?]")
 JUNK_RE = re.compile(
     r"share|comment|related|relate|recommend|footer|copyright|toolbar|(?:^|[\s_-])tags?(?:$|[\s_-])|keyword|"
@@ -57,22 +58,51 @@ def line_value(line: Line) -> float:
         return -0.6 * line.link - 3
     if punct == 0 and nonlink < 30:
         return -3.0 + nonlink * 0.1
-    return nonlink * (1.0 if punct else 0.5) + 3 * punct - 0.6 * line.link - 3
+    if is_keyword_soup(line.text):
+        return -3.0
+    v = nonlink * (1.0 if punct else 0.5) + 3 * min(punct, nonlink / 10) - 0.6 * line.link - 3
+    return min(v, 1500.0)
+
+
+def is_keyword_soup(text: str) -> bool:
+    """A run of space-separated keywords (SEO blocks, tag clouds), not prose."""
+    n = len(text)
+    if n < 40:
+        return False
+    spaces = text.count(" ")
+    cjk = len(_CJK_RE.findall(text))
+    return cjk > n * 0.5 and spaces > cjk / 8 and len(_SENT_PUNCT_RE.findall(text)) < spaces / 4
+
+
+NEG_CHILD_WEIGHT = 1.0
 
 
 def pick_container(lines: list[Line], root, exclude=None):
     """The element whose lines sum to the highest value."""
-    scores: dict = {}
+    own: dict = {}
     for line in lines:
         if line.el is None:
             continue
         v = line_value(line)
         if v > 0 and near_junk(line.el):
             v = -0.2 * v
-        el = line.el
-        while el is not None:
-            scores[el] = scores.get(el, 0.0) + v
-            el = el.getparent()
+        own[line.el] = own.get(line.el, 0.0) + v
+    # Post-order: a child block that is net negative (a link list, a nested ad table) costs its
+    # parent only part of its weight, so one bad sub-block does not sink the article around it.
+    scores: dict = {}
+    for el in reversed(list(root.iter())):
+        if not isinstance(el.tag, str):
+            continue
+        sc = own.get(el, 0.0)
+        has = el in own
+        for c in el:
+            cs = scores.get(c)
+            if cs is None:
+                continue
+            has = True
+            sc += cs if cs >= 0 else NEG_CHILD_WEIGHT * cs
+        if has:
+            scores[el] = sc
     best, best_score = root, float("-inf")
     # Document order: with >= the deeper element wins a tie (a wrapper adds nothing).
     for el in root.iter():
@@ -81,12 +111,12 @@ def pick_container(lines: list[Line], root, exclude=None):
     return best, best_score, scores
 
 
-def expand_container(best, scores: dict, root, levels: int = 3) -> list:
+def expand_container(best, scores: dict, root, levels: int = 2) -> list:
     """Article text split over sibling blocks (an ad table between paragraphs, a broken parse):
     add contiguous siblings of the winner (or of its ancestors) that carry prose themselves."""
     out = [best]
     ref = best
-    need = max(25.0, 0.08 * scores.get(best, 0.0))
+    need = max(40.0, 0.25 * scores.get(best, 0.0))
     for _ in range(levels):
         parent = ref.getparent()
         if parent is None or ref is root:

@@ -17,7 +17,7 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (expand_container, in_junk, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (expand_container, in_junk, is_keyword_soup, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
 from .dom import build_lines, clean_tree, norm_ws, parse_html
 from .encoding import decode_body
 from .errors import NotAnArticle
@@ -192,6 +192,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if k == title_key:
             continue
         if not kept and len(k) >= _TITLE_REPEAT_MIN and k in title_key and l.bold >= l.n * 0.5:
+            continue
+        if is_keyword_soup(t):
             continue
         if is_boilerplate(t):
             removed.append(l)
