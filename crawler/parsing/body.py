@@ -20,7 +20,7 @@ JUNK_RE = re.compile(
     r"(?:^|[\s_-])(?:hot|rank)|tuijian|xgyd|xiangguan|app-?down|qrcode|erweima|disclaimer|"
     r"statement|video-?title|player|(?:^|[\s_-])nav|menu|login|subscribe|reward|dashang|zan(?:$|[\s_-])|"
     r"(?:^|[\s_-])praise|print|fontsize|font-size|^more|readall|read-more|expand|unfold|mianze|"
-    r"(?:^|[\s_-])aside|right-?box|shengming|editor_baidu|(?:^|[\s_-])report|interact|user-?(?:name|info)",
+    r"(?:^|[\s_-])aside|right-?box|shengming|editor_baidu|(?:^|[\s_-])report|interact|user-?(?:name|info)|(?:^|[\s_-])tie-|gentie|post_top",
     re.I)
 _JUNK_EXEMPT_RE = re.compile(r"content|article|text|body|main|detail|post|entry|story", re.I)
 
@@ -31,7 +31,8 @@ BOILERPLATE_RES = [re.compile(p) for p in (
     r"^(?:END|完|全文完)$",
     r"版权(?:所有|归|声明)|Copyright|©|\(c\)\s*\d{4}|未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|使用|复制)|"
     r"(?:禁止|不得|谢绝|严禁|请勿).{0,6}转载|转载请(?:注明|联系)|转载.{0,10}(?:授权|联系)|如需转载",
-    r"^(?:【?免责声明】?|声明)[:：]",
+    r"^(?:【?免责声明】?|声明|特别声明)[:：]",
+    r"仅提供信息存储服务|^Notice:\s*The content above|本平台仅提供|不代表本(?:网|站|平台)(?:的)?(?:观点|立场)|并不表明.{0,6}立场",
     r"投资有风险|不构成.{0,6}(?:投资)?建议|仅供参考.{0,10}风险",
     r"展开全文|点击(?:查看|阅读)?(?:全文|原文|更多|进入)|阅读原文|查看原文|返回.{0,8}首页|查看更多|"
     r"扫描.{0,10}二维码|扫码.{0,8}(?:关注|下载)|长按.{0,10}(?:二维码|识别|关注)|点击.{0,6}关注|关注.{0,10}公众号|"
@@ -56,6 +57,8 @@ def line_value(line: Line) -> float:
     punct = len(_SENT_PUNCT_RE.findall(line.text))
     if line.link > n * 0.5:
         return -0.6 * line.link - 3
+    if is_boilerplate(line.text):
+        return -5.0
     if punct == 0 and nonlink < 30:
         return -3.0 + nonlink * 0.1
     if is_keyword_soup(line.text):

@@ -17,7 +17,7 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (expand_container, in_junk, is_keyword_soup, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (expand_container, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
 from .dom import build_lines, clean_tree, norm_ws, parse_html
 from .encoding import decode_body
 from .errors import NotAnArticle
@@ -106,6 +106,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
 
     # ---- body container ----
     container = None
+    scores = None
     if rules.get("body"):
         container = select_element(doc, rules["body"])
         if container is not None:
@@ -144,6 +145,22 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta)
     if not title:
         raise NotAnArticle("no_title", "no headline found")
+    title_key0 = _key(title)
+    if extraction.get("body") == "structure" and title_idx is not None and scores is not None:
+        # Prose between the headline and the chosen block (or a block above the headline) means the
+        # winner is another article on the page (a recommendation feed): take the best block that
+        # starts right under the headline instead.
+        other_h1 = title_idx < c_first and any(
+            lines[j].hl == 1 and _key(lines[j].text) != title_key0 for j in c_idx[:3])
+        gap = any(not in_c[j] and line_value(lines[j]) > 30 for j in range(title_idx + 1, min(c_first, len(lines))))
+        if (gap and other_h1) or title_idx > c_last:
+            alt = _anchored_block(lines, scores, title_idx, root, container)
+            if alt is not None:
+                container = alt
+                in_c = [inside(l.el, container) for l in lines]
+                junk = junk_elements([l for l, ok in zip(lines, in_c) if ok], container)
+                c_idx = [i for i, ok in enumerate(in_c) if ok]
+                c_first, c_last = c_idx[0], c_idx[-1]
     extraction["title"] = title_method
     title_key = _key(title)
 
@@ -299,6 +316,27 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         warnings=warnings,
         parser_version=PARSER_VERSION,
     )
+
+
+def _anchored_block(lines, scores, title_idx, root, old):
+    """The best-scoring element whose text starts within a few lines under the headline."""
+    first: dict = {}
+    for l in lines[title_idx + 1:title_idx + 16]:
+        el = l.el
+        while el is not None and el is not root:
+            if el not in first:
+                first[el] = l.idx
+            el = el.getparent()
+    title_el = lines[title_idx].el
+    best, best_score = None, 20.0
+    for el, idx in first.items():
+        sc = scores.get(el)
+        if sc is None or sc <= best_score:
+            continue
+        if inside(title_el, el) or inside(el, old) or inside(old if not isinstance(old, list) else old[0], el):
+            continue
+        best, best_score = el, sc
+    return best
 
 
 _CREDIT_START_RE = re.compile(
