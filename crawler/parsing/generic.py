@@ -31,6 +31,7 @@ from crawler.items import Record
 
 PARSER_VERSION = "1.0"
 
+_DEBUG: dict | None = None  # set to a dict to collect intermediate values (development aid)
 _HEADER_SPAN = 30
 _FOOTER_SPAN = 40
 _TITLE_REPEAT_MIN = 6
@@ -153,7 +154,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         other_h1 = title_idx < c_first and any(
             lines[j].hl == 1 and _key(lines[j].text) != title_key0 for j in c_idx[:3])
         gap = any(not in_c[j] and line_value(lines[j]) > 30 for j in range(title_idx + 1, min(c_first, len(lines))))
-        if (gap and other_h1) or title_idx > c_last:
+        far = title_idx < c_first - 30 and getattr(choose_title, "last_sim", 0) >= 0.9
+        if (gap and (other_h1 or far)) or title_idx > c_last:
             alt = _anchored_block(lines, scores, title_idx, root, container)
             if alt is not None:
                 container = alt
@@ -182,7 +184,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             i += 1
             continue
         if _key(l.text) == title_key or (is_meta_line(l.text) and (dt.find_dates(l.text) or by.parse_labels(l.text))
-                                         and l.n <= 80) or (l.n <= 30 and dt.find_dates(l.text, fetched_at)):
+                                         and l.n <= 80) or (l.n <= 80 and "。" not in l.text
+                                                            and dt.find_dates(l.text, fetched_at, allow_relative=False)):
             header.append(i)
             i += 1
             continue
@@ -261,6 +264,10 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             ta = by.trailing_author(l.text)
             if ta:
                 fields.author.append((ta, "text", 5))
+    if _DEBUG is not None:
+        _DEBUG.update(header=[lines[i].text for i in header], removed=[l.text for l in removed],
+                      footer=[lines[i].text for i in footer], source=fields.source, author=fields.author,
+                      editor=fields.editor, title_idx=title_idx, c_first=c_first, c_last=c_last)
     source, author, editor = _resolve_fields(fields, rules, doc, meta, extraction)
 
     # ---- date ----

@@ -66,16 +66,21 @@ def references(meta) -> list[str]:
 def choose_title(lines, c_first: int, c_last: int, container, meta):
     """Return (title, line index or None, method)."""
     refs = references(meta)
+    choose_title.last_sim = 0.0
     best = None
     lo = max(0, c_first - 60)
     hi = min(len(lines), c_first + 8)
-    for i in range(lo, hi):
+    for i in range(0, len(lines)):
         line = lines[i]
         if line.n < 4 or line.n > 120 or line.text.count(" ") > 12:
             continue
         k = _key(line.text)
-        hs = _heading_score(line)
         s = max((sim(k, r) for r in refs), default=0.0)
+        if not (lo <= i < hi):
+            # far from the body: only an exact headline match, not a link, counts
+            if s < 0.9 or is_link_line(line) or i > c_last:
+                continue
+        hs = _heading_score(line)
         if hs == 0 and s < 0.75:
             continue
         if is_link_line(line) and s < 0.75:
@@ -97,6 +102,7 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
             if k.startswith(r) and k != r and len(k) - len(r) <= 8 and len(r) >= 6:
                 text = _cut_to(text, len(r))
                 break
+        choose_title.last_sim = s
         return text, i, ("text" if s >= 0.5 else "structure")
     # fall back to metadata
     og = meta.get("og:title", "articletitle", "twitter:title")
