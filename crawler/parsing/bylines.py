@@ -127,7 +127,7 @@ def clean_source(v: str) -> str | None:
     v = v.strip(" ,，。;；")
     if not v or len(v) > 40 or v.lower() in PLACEHOLDERS - {"网络"} and v not in ("网络",):
         return None
-    if re.fullmatch(r"[\d\s:：\-/.]+", v):
+    if re.fullmatch(r"[\d\s:：\-/.]+", v) or is_place(v):
         return None
     return v
 
@@ -231,3 +231,14 @@ def trailing_author(line: str, standalone_ok: bool = False) -> list[str]:
         if m:
             return clean_people(m.group(1))
     return []
+
+
+_PLACES = ("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+           "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 海外 美国 日本 英国 法国 德国 加拿大 澳大利亚").split()
+_PLACE_RE = re.compile(r"^(?:中国)?(?:" + "|".join(_PLACES) + r")(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?"
+                       r"(?:[\u4e00-\u9fff]{1,4}(?:市|区|县))?$")
+
+
+def is_place(v: str) -> bool:
+    """An IP-location label value ("来自福建", "发布于北京"), not an outlet."""
+    return bool(_PLACE_RE.match(v.strip()))

@@ -154,7 +154,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         other_h1 = title_idx < c_first and any(
             lines[j].hl == 1 and _key(lines[j].text) != title_key0 for j in c_idx[:3])
         gap = any(not in_c[j] and line_value(lines[j]) > 30 for j in range(title_idx + 1, min(c_first, len(lines))))
-        far = title_idx < c_first - 30 and getattr(choose_title, "last_sim", 0) >= 0.9
+        far = title_idx < c_first - 30 and getattr(choose_title, "last_sim", 0) >= 0.75
         if (gap and (other_h1 or far)) or title_idx > c_last:
             alt = _anchored_block(lines, scores, title_idx, root, container)
             if alt is not None:
@@ -372,7 +372,7 @@ def _looks_like_list(lines) -> bool:
     return links >= n * 0.5
 
 
-_SLOT_BAD_RE = re.compile(r"^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
+_SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
 
 
 def _slot_source(lines, header, site_names, fetched_at) -> str | None:
@@ -384,7 +384,13 @@ def _slot_source(lines, header, site_names, fetched_at) -> str | None:
         found = dt.find_dates(t, fetched_at, allow_relative=False)
         if not found:
             continue
-        rest = t[found[0].end:].strip(" \u3000|·•丨")
+        rest = t[found[0].end:]
+        if rest and not rest[0].isspace():
+            # glued to the date ("16:56发布于北京…") or a "·" account separator: not the outlet slot
+            continue
+        rest = rest.strip(" \u3000|丨")
+        if rest.startswith(("·", "•")):
+            continue
         if not rest:
             # the slot may be the next line (a separate element)
             if i + 1 < len(lines) and (i + 1) in header:
@@ -401,7 +407,7 @@ def _slot_source(lines, header, site_names, fetched_at) -> str | None:
         v = toks[0]
         if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
             return None
-        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v):
+        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v) or by.is_place(v):
             return None
         return v
     return None

@@ -78,7 +78,7 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         s = max((sim(k, r) for r in refs), default=0.0)
         if not (lo <= i < hi):
             # far from the body: only an exact headline match, not a link, counts
-            if s < 0.9 or is_link_line(line) or i > c_last:
+            if s < 0.75 or is_link_line(line) or i > c_last or (_heading_score(line) == 0 and s < 0.95):
                 continue
         hs = _heading_score(line)
         if hs == 0 and s < 0.75:
