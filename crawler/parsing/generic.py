@@ -37,8 +37,11 @@ _FOOTER_SPAN = 40
 _TITLE_REPEAT_MIN = 6
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
+
+
 def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or "")).translate(_QUOTES)
 
 
 def _site_names(meta) -> set[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
-from .dom import Line
+from .dom import BLOCK_TAGS, Line
 
 _END_PUNCT = "。！？!?；;，,、…：:"
 _BARE_NUM_RE = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|Part\s*\d+|PART\s*\d+)$")
@@ -20,6 +20,21 @@ _CAPTION_RE = re.compile(r"^(?:▲|△|↑|图[:：为]|资料图|图片|（图|
 
 def _plain_len(text: str) -> int:
     return len(re.sub(r"\s", "", text))
+
+
+def _block_of(el):
+    while el is not None and el.tag not in BLOCK_TAGS:
+        el = el.getparent()
+    return el
+
+
+def _is_caption(line: Line) -> bool:
+    """The line right under an image, in the image's own block or centred like it."""
+    if not line.after_img:
+        return False
+    if line.center:
+        return True
+    return any(_block_of(img) is line.el for img in line.imgs)
 
 
 def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
@@ -40,9 +55,7 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
         if i == n - 1:
             # a heading heads something; the last line never does
             continue
-        if _CAPTION_RE.search(t) or line.after_img:
-            continue
-        if prv is not None and prv.imgs == [] and prv.after_img and L <= 20 and line.center:
+        if _CAPTION_RE.search(t) or _is_caption(line):
             continue
         bold = line.bold >= 0.9 * line.n
         ends = t[-1] in _END_PUNCT
@@ -56,7 +69,9 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             flags[i] = True
             continue
         if bold:
-            if L <= 30 and not (t.endswith("。") and L > 20) and t.count("，") <= 2:
+            if i == 0 and not _NUMBERED_RE.match(t):
+                continue
+            if L <= 30 and not (t.endswith("。") and L > 15) and t.count("，") <= 2:
                 flags[i] = True
             elif L <= 45 and "。" not in t and t.count("，") <= 2 and not ends:
                 flags[i] = True
@@ -67,8 +82,8 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
         if line.center and L <= 25 and not ends and nxt is not None and lens[i + 1] >= 40:
             flags[i] = True
             continue
-        if prose_page and L <= 28 and not ends and prv is not None and nxt is not None:
-            if lens[i + 1] >= 40 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and t[-1:] not in "”\"":
+        if prose_page and L <= 28 and (not ends or t[-1] in "？?") and prv is not None and nxt is not None:
+            if lens[i + 1] >= 40 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and not t.endswith("。"):
                 flags[i] = True
     return flags
 
