@@ -35,6 +35,7 @@ _SEP = r"\s*(?:[:：|｜丨]|/(?=\S))\s*"
 _LOOSE = {"来源", "来源于", "信息来源于", "作者", "编辑", "责任编辑", "责编", "记者", "文/", "文／", "文|", "出处", "来自", "浏览", "阅读", "点击", "发布于", "发表于"}
 _LABEL_RE = re.compile(
     r"(?P<lab>" + "|".join(re.escape(x) for x in _ALL) + r")(?P<sep>" + _SEP + r"|\s*)")
+_NAME_AFTER_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:$|[\s、，,）)\]】|/])")
 _DATE_START_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|\d{1,2}:\d\d")
 _STOP_WORDS_RE = re.compile(r"(参与互动|举报|返回\S*|查看更多|我要评论|点击查看|分享到|字号|打印|关闭窗口|微信扫一扫|手机看|扫一扫|【\s*纠错\s*】|纠错|收藏|\d+人参与|\d+条评论|\(\s*\d+\s*\)$)")
 PLACEHOLDERS = {"未知", "佚名", "网络整理", "网络", "匿名", "不详", "暂无", "无", "admin", "管理员", "本站", "综合", "整理",
@@ -69,9 +70,9 @@ def iter_labels(line: str):
             nxt = line[m.end():m.end() + 1]
             if not nxt:
                 continue
-        if lab in ("记者",) and not has_sep:
-            # "记者 胡晓蓉" / "新华社记者邹伟": only when a short name follows
-            pass
+        if lab == "记者" and not _NAME_AFTER_RE.match(line, m.end()):
+            # "记者 胡晓蓉" is a credit; "记者昨日从…获悉" is prose
+            continue
         yield _kind(lab), lab, start, m.end()
 
 
