@@ -452,13 +452,18 @@ def _structural_fields(doc, fields: _Fields) -> None:
                         fields.editor.append((v, "structure", 1))
 
 
+def _strip_label(v: str) -> str:
+    """A rule matched "审核：王刚": drop a short leading label of any kind."""
+    return re.sub(r"^[^\s:：|]{1,6}\s*[:：|｜]\s*", "", v.strip())
+
+
 def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
     source = author = editor = None
     if rules.get("source"):
         v = select_text(doc, rules["source"])
         if v:
             labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "source"), v)
+            vv = next((x for k, _l, x in labs if k == "source"), None) or _strip_label(v)
             source = by.clean_source(vv)
             if source:
                 extraction["source"] = "rule"
@@ -478,7 +483,7 @@ def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
         v = select_text(doc, rules["author"])
         if v:
             labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "author"), v)
+            vv = next((x for k, _l, x in labs if k == "author"), None) or _strip_label(v)
             names = by.clean_people(vv)
             if names:
                 author = " ".join(names)
@@ -491,7 +496,7 @@ def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
         v = select_text(doc, rules["editor"])
         if v:
             labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "editor"), v)
+            vv = next((x for k, _l, x in labs if k == "editor"), None) or _strip_label(v)
             editor = by.clean_editor(vv)
             if editor:
                 extraction["editor"] = "rule"

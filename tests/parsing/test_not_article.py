@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.parsing import NotAnArticle, parse_page
+
+FETCHED = datetime.fromisoformat("2024-05-20T12:00:00+08:00")
+
+
+def _parse(html: str, url: str = "http://park.example.cn/news/1.html"):
+    return parse_page(url, None, html.encode("utf-8"), FETCHED)
+
+
+def test_binary_page():
+    with pytest.raises(NotAnArticle) as e:
+        parse_page("http://x.example/a.pdf", {"Content-Type": "application/pdf"}, b"%PDF-1.7 ...", FETCHED)
+    assert e.value.reason == "binary"
+
+
+def test_empty_page():
+    with pytest.raises(NotAnArticle) as e:
+        parse_page("http://x.example/", None, b"", FETCHED)
+    assert e.value.reason == "empty"
+
+
+def test_page_without_text():
+    with pytest.raises(NotAnArticle) as e:
+        _parse("<html><head><title>x</title></head><body><script>var a=1;</script></body></html>")
+    assert e.value.reason in ("empty", "no_body")
+
+
+def test_list_page_of_links():
+    items = "".join(
+        f'<li><a href="/news/{i}.html">高新区第{i}期园区动态：企业服务中心工作简报</a><span>2024-05-{i % 28 + 1:02d}</span></li>'
+        for i in range(30))
+    html = f"<html><head><title>园区动态_高新区</title></head><body><h1>园区动态</h1><ul class='list'>{items}</ul></body></html>"
+    with pytest.raises(NotAnArticle) as e:
+        _parse(html, "http://park.example.cn/news/")
+    assert e.value.reason == "list_page"
+
+
+def test_truncated_page_without_body_text():
+    html = "<html><head><title>高新区出台新政</title></head><body><h1>高新区出台新政</h1><div class='nav'><a href='/'>首页</a>"
+    with pytest.raises(NotAnArticle) as e:
+        _parse(html)
+    assert e.value.reason in ("no_body", "no_title", "empty")
+
+
+def test_short_article_is_an_article():
+    html = ("<html><head><title>园区简讯_某网</title></head><body><h1>园区简讯</h1>"
+            "<div class='info'>发布时间：2024-05-20</div>"
+            "<div class='content'><p>5月20日，园区召开安全生产工作会议，部署近期重点工作，要求各企业压实主体责任。</p></div>"
+            "</body></html>")
+    rec = _parse(html)
+    assert rec.title == "园区简讯"
+    assert rec.published_at == "2024-05-20"
+    assert rec.body_text.startswith("5月20日")
