@@ -45,6 +45,7 @@ BOILERPLATE_RES = [re.compile(p) for p in (
     r"^(?:[【\[]\s*[^】\]]{1,8}\s*[】\]]\s*){2,}$",
     r"^\s*[\ufffd\s]+\s*$",
 )]
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in BOILERPLATE_RES))
 _PHOTO_CREDIT_RE = re.compile(r"(?:^▲?.{0,30}(?:记者|通讯员)?\S{2,12}\s*/?\s*摄$|^[（(]?(?:摄影|图片来源|图源)[:：/].{0,30}[）)]?$)")
 _META_LINE_RE = re.compile(
     r"(来源|作者|编辑|责编|发布时间|发布日期|时间[:：]|日期[:：]|浏览|阅读|字号|记者|出处[:：]|来自[:：])")
@@ -54,14 +55,14 @@ def line_value(line: Line) -> float:
     n = line.n
     if n == 0:
         return 0.0
-    nonlink = n - line.link
-    punct = len(_SENT_PUNCT_RE.findall(line.text))
     if line.link > n * 0.5:
         return -0.6 * line.link - 3
-    if is_boilerplate(line.text):
-        return -5.0
+    nonlink = n - line.link
+    punct = len(_SENT_PUNCT_RE.findall(line.text))
     if punct == 0 and nonlink < 30:
         return -3.0 + nonlink * 0.1
+    if is_boilerplate(line.text):
+        return -5.0
     if is_keyword_soup(line.text):
         return -3.0
     v = nonlink * (1.0 if punct else 0.5) + 3 * min(punct, nonlink / 10) - 0.6 * line.link - 3
@@ -213,10 +214,8 @@ def is_boilerplate(text: str) -> bool:
     t = text.strip()
     if not t:
         return True
-    if len(t) <= 200:
-        for rx in BOILERPLATE_RES:
-            if rx.search(t):
-                return True
+    if len(t) <= 200 and _BOILERPLATE_ANY.search(t):
+        return True
     if len(t) <= 40 and _PHOTO_CREDIT_RE.search(t):
         return True
     if set(t) <= set("\ufffd ·•-—_=*~|/\\.。…"):

@@ -18,7 +18,7 @@ from archive.dedup import canonicalize_url, content_hash
 from . import bylines as by
 from . import dates as dt
 from .body import (expand_container, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
-from .dom import build_lines, clean_tree, norm_ws, parse_html
+from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .encoding import decode_body
 from .errors import NotAnArticle
 from .images import extract_images
@@ -89,9 +89,10 @@ class _Fields:
 def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
                site: str | None = None, rules: dict | None = None) -> Record:
     rules = rules or {}
-    text, _codec, warnings = decode_body(body, headers)
+    text, codec, warnings = decode_body(body, headers)
+    clean = not any("no clean decoding" in w for w in warnings)
     try:
-        doc = parse_html(text)
+        doc = parse_html(text, body if clean else None, codec)
     except (ValueError, Exception) as e:  # lxml raises a few kinds on garbage
         raise NotAnArticle("empty", f"unparseable HTML: {e}") from None
     meta = collect_meta(doc, text)
@@ -246,7 +247,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     # ---- source / author / editor ----
     for i in header:
         fields.labels(lines[i].text, "text", 0)
-    _structural_fields(doc, fields)
+    _structural_fields([lines[i] for i in header] + [lines[i] for i in footer[:10]], fields)
     slot = _slot_source(lines, header, site_names, fetched_at)
     if slot:
         fields.source.append((slot, "text", 1))
@@ -421,18 +422,26 @@ _STRUCT_IDS = {"source": ("source_baidu", "source", "ly", "laiyuan", "articlesou
                "editor": ("editor_baidu",)}
 
 
-def _structural_fields(doc, fields: _Fields) -> None:
+def _structural_fields(region, fields: _Fields) -> None:
     """Baidu-style #pubtime_baidu/#source_baidu/#author_baidu and Tencent-like span.a_source slots."""
-    for el in doc.iter():
-        if not isinstance(el.tag, str):
-            continue
+    seen = set()
+    cands = []
+    for l in region:
+        el, depth = l.el, 0
+        while el is not None and depth < 3:
+            if el not in seen:
+                seen.add(el)
+                cands.append(el)
+            el = el.getparent()
+            depth += 1
+    for el in cands:
         ident = (el.get("id") or "").lower()
         cls = (el.get("class") or "").lower()
         if not ident and not cls:
             continue
         for kind, names in _STRUCT_IDS.items():
             if ident in names or (kind == "source" and re.search(r"(?:^|\s)(?:a_source|source|article-source|ly)(?:$|\s)", cls)):
-                t = norm_ws(el.text_content())
+                t = norm_ws(text_of(el))
                 if not t or len(t) > 60:
                     continue
                 labs = by.parse_labels(t)

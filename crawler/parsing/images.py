@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from .dom import img_src, norm_ws
+from .dom import img_src, norm_ws, text_of
 
 _SKIP_SRC_RE = re.compile(r"icon|logo|avatar|qrcode|erweima|loading|blank\.|spacer|pixel|1x1|emoji|share|arrow|btn", re.I)
 
@@ -41,7 +41,7 @@ def extract_images(container, body_lines, base_url: str) -> list[dict]:
         if fig is not None and fig.tag == "figure":
             fc = fig.find(".//figcaption")
             if fc is not None:
-                cap = norm_ws(fc.text_content()) or None
+                cap = norm_ws(text_of(fc)) or None
         if cap is None:
             cap = caption_of.get(id(img))
         out.append({"src": absu, "caption": cap})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .dom import norm_ws
+from .dom import norm_ws, text_of
 
 _ENP_RE = re.compile(r"<!--\s*enpproperty(.*?)-->", re.S | re.I)
 _ENP_FIELD_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
@@ -50,26 +50,25 @@ def _walk_jsonld(obj, out: dict):
 
 def collect_meta(doc, raw_text: str) -> PageMeta:
     pm = PageMeta()
-    for m in doc.iter("meta"):
-        name = (m.get("name") or m.get("property") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
-        content = m.get("content")
-        if name and content and content.strip() and name not in pm.metas:
-            pm.metas[name] = norm_ws(content)
-    t = doc.find(".//title")
-    if t is not None:
-        pm.title_tag = norm_ws(t.text_content()) or None
-    for link in doc.iter("link"):
-        rel = (link.get("rel") or "").lower()
-        if "canonical" in rel.split() and link.get("href"):
-            pm.canonical = link.get("href").strip()
-            break
-    b = doc.find(".//base")
-    if b is not None and b.get("href"):
-        pm.base = b.get("href").strip()
-    for s in doc.iter("script"):
-        if (s.get("type") or "").lower() == "application/ld+json" and s.text:
+    for el in doc.iter("meta", "title", "link", "base", "script"):
+        tag = el.tag
+        if tag == "meta":
+            name = (el.get("name") or el.get("property") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+            content = el.get("content")
+            if name and content and content.strip() and name not in pm.metas:
+                pm.metas[name] = norm_ws(content)
+        elif tag == "title":
+            if pm.title_tag is None:
+                pm.title_tag = norm_ws(text_of(el)) or None
+        elif tag == "link":
+            if pm.canonical is None and "canonical" in (el.get("rel") or "").lower().split() and el.get("href"):
+                pm.canonical = el.get("href").strip()
+        elif tag == "base":
+            if pm.base is None and el.get("href"):
+                pm.base = el.get("href").strip()
+        elif (el.get("type") or "").lower() == "application/ld+json" and el.text:
             try:
-                _walk_jsonld(json.loads(s.text), pm.jsonld)
+                _walk_jsonld(json.loads(el.text), pm.jsonld)
             except (ValueError, TypeError):
                 pass
     m = _ENP_RE.search(raw_text)

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .dom import norm_ws
+from .dom import norm_ws, text_of
 
 RULE_FIELDS = ("title", "published_at", "source", "author", "editor", "body")
 
@@ -35,8 +35,8 @@ def select_text(doc, sel: str) -> str | None:
     for r in select(doc, sel):
         if isinstance(r, str):
             t = norm_ws(r)
-        elif hasattr(r, "text_content"):
-            t = norm_ws(r.text_content())
+        elif hasattr(r, "tag") and isinstance(r.tag, str):
+            t = norm_ws(text_of(r))
         else:
             continue
         if t:

@@ -24,6 +24,19 @@ def _key(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
+def quick_sim(c: str, r: str) -> float:
+    """Containment-only similarity (no alignment)."""
+    if not c or not r:
+        return 0.0
+    if c == r:
+        return 1.0
+    if c in r:
+        return 0.5 + 0.5 * len(c) / len(r)
+    if r in c:
+        return 0.4 + 0.5 * len(r) / len(c)
+    return 0.0
+
+
 def sim(c: str, r: str) -> float:
     if not c or not r:
         return 0.0
@@ -75,8 +88,11 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         if line.n < 4 or line.n > 120 or line.text.count(" ") > 12:
             continue
         k = _key(line.text)
-        s = max((sim(k, r) for r in refs), default=0.0)
-        if not (lo <= i < hi):
+        near = lo <= i < hi
+        s = max((quick_sim(k, r) for r in refs), default=0.0)
+        if near and s == 0.0 and refs and (line.hl or line.bold or i >= c_first - 15):
+            s = max(sim(k, r) for r in refs)
+        if not near:
             # far from the body: only an exact headline match, not a link, counts
             if s < 0.75 or is_link_line(line) or i > c_last or (_heading_score(line) == 0 and s < 0.95):
                 continue
