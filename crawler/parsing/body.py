@@ -92,28 +92,26 @@ def pick_container(lines: list[Line], root, exclude=None):
         if v > 0 and near_junk(line.el):
             v = -0.2 * v
         own[line.el] = own.get(line.el, 0.0) + v
-    # Post-order: a child block that is net negative (a link list, a nested ad table) costs its
-    # parent only part of its weight, so one bad sub-block does not sink the article around it.
+    # Every element scores the sum of the lines inside it (a maximum-subtree search).
     scores: dict = {}
-    for el in reversed(list(root.iter())):
-        if not isinstance(el.tag, str):
-            continue
-        sc = own.get(el, 0.0)
-        has = el in own
-        for c in el:
-            cs = scores.get(c)
-            if cs is None:
-                continue
-            has = True
-            sc += cs if cs >= 0 else NEG_CHILD_WEIGHT * cs
-        if has:
-            scores[el] = sc
-    best, best_score = root, float("-inf")
-    # Document order: with >= the deeper element wins a tie (a wrapper adds nothing).
-    for el in root.iter():
-        if el in scores and scores[el] >= best_score and (exclude is None or not exclude(el)):
-            best, best_score = el, scores[el]
-    return best, best_score, scores
+    depth: dict = {}
+    for el0, v in own.items():
+        el = el0
+        chain = []
+        while el is not None:
+            chain.append(el)
+            scores[el] = scores.get(el, 0.0) + v
+            el = el.getparent()
+        n = len(chain)
+        for i, e in enumerate(chain):
+            depth[e] = n - i
+    best, best_key = root, None
+    # On a tie the deeper element wins (a wrapper adds nothing).
+    for el, sc in scores.items():
+        key = (sc, depth[el])
+        if (best_key is None or key > best_key) and (exclude is None or not exclude(el)):
+            best, best_key = el, key
+    return best, (best_key[0] if best_key else float("-inf")), scores
 
 
 def expand_container(best, scores: dict, root, levels: int = 2) -> list:

@@ -89,10 +89,13 @@ def is_hidden(el) -> bool:
     return False
 
 
+_STYLED = etree.XPath("//*[@style or @hidden]")
+
+
 def clean_tree(doc) -> None:
     """Drop scripts, styles, form controls and hidden elements (tails are kept)."""
     etree.strip_elements(doc, *DROP_TAGS, with_tail=False)
-    hidden = [el for el in doc.iter() if isinstance(el.tag, str) and is_hidden(el)]
+    hidden = [el for el in _STYLED(doc) if is_hidden(el)]
     for el in hidden:
         # a folded article body ("展开全文") is hidden by style but is still the article
         if len(text_of(el)) > 600:

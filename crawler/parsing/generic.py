@@ -212,11 +212,12 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         t = l.text
         if in_junk(l.el, container, junk):
             continue
-        k = _key(t)
-        if k == title_key:
-            continue
-        if not kept and len(k) >= _TITLE_REPEAT_MIN and k in title_key and l.bold >= l.n * 0.5:
-            continue
+        if len(t) <= len(title) + 8:
+            k = _key(t)
+            if k == title_key:
+                continue
+            if not kept and len(k) >= _TITLE_REPEAT_MIN and k in title_key and l.bold >= l.n * 0.5:
+                continue
         if is_keyword_soup(t):
             continue
         if is_boilerplate(t):

@@ -87,8 +87,10 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         line = lines[i]
         if line.n < 4 or line.n > 120 or line.text.count(" ") > 12:
             continue
-        k = _key(line.text)
         near = lo <= i < hi
+        if not near and not (line.hl or line.center or line.bold * 2 >= line.n):
+            continue
+        k = _key(line.text)
         s = max((quick_sim(k, r) for r in refs), default=0.0)
         if near and s == 0.0 and refs and (line.hl or line.bold or i >= c_first - 15):
             s = max(sim(k, r) for r in refs)
