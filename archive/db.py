@@ -15,6 +15,8 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from .errors import ArchiveError
+from .search import migrate_v3 as _v3_search
+from .neardup import migrate_v4 as _v4_neardup
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -98,6 +100,8 @@ def _v1(db: sqlite_utils.Database) -> None:
 # (version, description, step). Append only; never edit a released step.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "articles, article_urls, crawl_runs, fetch_failures", _v1),
+    (3, "full-text search: trigram + bigram FTS5 tables, change queue", _v3_search),
+    (4, "near-duplicates: signatures, LSH bands, clusters", _v4_neardup),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
