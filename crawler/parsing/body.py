@@ -24,29 +24,45 @@ JUNK_RE = re.compile(
     re.I)
 _JUNK_EXEMPT_RE = re.compile(r"content|article|text|body|main|detail|post|entry|story", re.I)
 
-BOILERPLATE_RES = [re.compile(p) for p in (
-    r"^[（(【\[]?\s*(?:本文)?原标题\s*[:：]",
-    r"^【?\s*纠错\s*】?$",
-    r"^\s*[-—－]*\s*THE END\s*[-—－]*\s*$",
-    r"^(?:END|完|全文完)$",
-    r"版权(?:所有|归|声明)|Copyright|©|\(c\)\s*\d{4}|未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|使用|复制)|"
-    r"(?:禁止|不得|谢绝|严禁|请勿).{0,6}转载|转载请(?:注明|联系)|转载.{0,10}(?:授权|联系)|如需转载",
-    r"^(?:【?免责声明】?|声明|特别声明)[:：]",
-    r"仅提供信息存储服务|^Notice:\s*The content above|本平台仅提供|不代表本(?:网|站|平台)(?:的)?(?:观点|立场)|并不表明.{0,6}立场",
-    r"投资有风险|不构成.{0,6}(?:投资)?建议|仅供参考.{0,10}风险",
-    r"展开全文|点击(?:查看|阅读)?(?:全文|原文|更多|进入)|阅读原文|查看原文|返回.{0,8}首页|查看更多|"
-    r"扫描.{0,10}二维码|扫码.{0,8}(?:关注|下载)|长按.{0,10}(?:二维码|识别|关注)|点击.{0,6}关注|关注.{0,10}公众号|"
-    r"微信公众号|下载.{0,8}(?:APP|客户端)|更多.{0,8}资讯.{0,8}(?:下载|关注)|分享到|^分享[:：]?$|^相关(?:阅读|新闻|文章|链接|推荐|资讯)|"
-    r"^(?:推荐|延伸|拓展|往期|热门|精彩)阅读|^(?:上一[页篇]|下一[页篇])|^【?\s*\d+\s*】?(?:\s*【?\s*\d+\s*】?)+$|^\d+/\d+$|"
-    r"\(?点击看.{0,4}大图\)?|^（?点击图片.{0,10}）?$|^本文来自.{0,20}(?:APP|客户端)|更多.{0,10}请(?:继续)?关注|"
-    r"回复【.{1,12}】|^(?:本文)?首发于.{0,20}(?:APP)|^(?:图片|图)(?:均)?(?:来自|来源于?)(?:网络|网上)",
-    r"^#[^#\s]+#(?:\s*#?[^#\s]+#?|\s*@\S+)*\s*$",
-    r"^(?:标签|关键词|Tags?)[:：]",
-    r"^(?:[【\[]\s*[^】\]]{1,8}\s*[】\]]\s*){2,}$",
-    r"^\s*[\ufffd\s]+\s*$",
-)]
-_BOILERPLATE_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in BOILERPLATE_RES))
-_PHOTO_CREDIT_RE = re.compile(r"(?:^▲?.{0,30}(?:记者|通讯员)?\S{2,12}\s*/?\s*摄$|^[（(]?(?:摄影|图片来源|图源)[:：/].{0,30}[）)]?$)")
+# Lines that are never article text. Anchored shapes (tested at the line start) and floating
+# phrases (searched anywhere; a first-character lookahead keeps the scan cheap).
+_BOILER_ANCHORED = (
+    r"[（(【\[]?\s*(?:本文)?原标题\s*[:：]",
+    r"【?\s*纠错\s*】?$",
+    r"\s*[-—－]*\s*THE END\s*[-—－]*\s*$",
+    r"(?:END|完|全文完)$",
+    r"(?:【?免责声明】?|声明|特别声明)[:：]",
+    r"Notice:\s*The content above",
+    r"分享[:：]?$",
+    r"相关(?:阅读|新闻|文章|链接|推荐|资讯)",
+    r"(?:推荐|延伸|拓展|往期|热门|精彩)阅读",
+    r"(?:上一[页篇]|下一[页篇])",
+    r"【?\s*\d+\s*】?(?:\s*【?\s*\d+\s*】?)+$",
+    r"\d+/\d+$",
+    r"（?点击图片.{0,10}）?$",
+    r"本文来自.{0,20}(?:APP|客户端)",
+    r"(?:本文)?首发于.{0,20}(?:APP)",
+    r"(?:图片|图)(?:均)?(?:来自|来源于?)(?:网络|网上)",
+    r"#[^#\s]+#(?:\s*#?[^#\s]+#?|\s*@\S+)*\s*$",
+    r"(?:标签|关键词|Tags?)[:：]",
+    r"(?:[【\[]\s*[^】\]]{1,8}\s*[】\]]\s*){2,}$",
+    r"\s*[\ufffd\s]+\s*$",
+)
+_BOILER_FLOATING = (
+    r"版权(?:所有|归|声明)", r"Copyright", r"©", r"\(c\)\s*\d{4}",
+    r"未经.{0,12}(?:授权|许可|同意).{0,12}(?:转载|使用|复制)",
+    r"(?:禁止|不得|谢绝|严禁|请勿).{0,6}转载", r"转载请(?:注明|联系)", r"转载.{0,10}(?:授权|联系)", r"如需转载",
+    r"仅提供信息存储服务", r"本平台仅提供", r"不代表本(?:网|站|平台)(?:的)?(?:观点|立场)", r"并不表明.{0,6}立场",
+    r"投资有风险", r"不构成.{0,6}(?:投资)?建议", r"仅供参考.{0,10}风险",
+    r"展开全文", r"点击(?:查看|阅读)?(?:全文|原文|更多|进入)", r"阅读原文", r"查看原文", r"返回.{0,8}首页", r"查看更多",
+    r"扫描.{0,10}二维码", r"扫码.{0,8}(?:关注|下载)", r"长按.{0,10}(?:二维码|识别|关注)", r"点击.{0,6}关注",
+    r"关注.{0,10}公众号", r"微信公众号", r"下载.{0,8}(?:APP|客户端)", r"更多.{0,8}资讯.{0,8}(?:下载|关注)", r"分享到",
+    r"\(?点击看.{0,4}大图\)?", r"更多.{0,10}请(?:继续)?关注", r"回复【.{1,12}】",
+)
+_FIRST_CHARS = "".join(sorted({p.lstrip("\\(?")[0] for p in _BOILER_FLOATING} | set("禁不谢严请(（")))
+_BOILER_START_RE = re.compile("|".join(f"(?:{p})" for p in _BOILER_ANCHORED))
+_BOILER_FLOAT_RE = re.compile("(?=[" + re.escape(_FIRST_CHARS) + "])(?:" + "|".join(f"(?:{p})" for p in _BOILER_FLOATING) + ")")
+_PHOTO_CREDIT_RE = re.compile(r"^[（(]?(?:摄影|图片来源|图源)[:：/].{0,30}[）)]?$")
 _META_LINE_RE = re.compile(
     r"(来源|作者|编辑|责编|发布时间|发布日期|时间[:：]|日期[:：]|浏览|阅读|字号|记者|出处[:：]|来自[:：])")
 
@@ -85,11 +101,12 @@ NEG_CHILD_WEIGHT = 1.0
 def pick_container(lines: list[Line], root, exclude=None):
     """The element whose lines sum to the highest value."""
     own: dict = {}
+    jcache: dict = {}
     for line in lines:
         if line.el is None:
             continue
         v = line_value(line)
-        if v > 0 and near_junk(line.el):
+        if v > 0 and near_junk(line.el, cache=jcache):
             v = -0.2 * v
         own[line.el] = own.get(line.el, 0.0) + v
     # Every element scores the sum of the lines inside it (a maximum-subtree search).
@@ -198,25 +215,41 @@ def in_junk(el, container, junk: set | None = None) -> bool:
 _STRONG_JUNK_RE = re.compile(r"comment|related|relate|recommend|tuijian|xgyd|xiangguan|(?:^|[\s_-])(?:hot|rank)|sidebar|side-bar", re.I)
 
 
-def near_junk(el, depth: int = 4) -> bool:
+def _strong_junk(el) -> bool:
+    a = el.attrib
+    if not a:
+        return False
+    attrs = (a.get("class") or "") + " " + (a.get("id") or "")
+    return len(attrs) > 1 and bool(_STRONG_JUNK_RE.search(attrs)) and not _JUNK_EXEMPT_RE.search(attrs)
+
+
+def near_junk(el, depth: int = 4, cache: dict | None = None) -> bool:
     while el is not None and depth > 0:
-        attrs = ((el.get("class") or "") + " " + (el.get("id") or "")) if isinstance(el.tag, str) else ""
-        if attrs.strip() and _STRONG_JUNK_RE.search(attrs) and not _JUNK_EXEMPT_RE.search(attrs):
+        if cache is not None:
+            j = cache.get(el)
+            if j is None:
+                j = cache[el] = _strong_junk(el)
+        else:
+            j = _strong_junk(el)
+        if j:
             return True
         el = el.getparent()
         depth -= 1
     return False
 
 
+_NOISE_CHARS = "\ufffd ·•-—_=*~|/\\.。…"
+
+
 def is_boilerplate(text: str) -> bool:
     t = text.strip()
     if not t:
         return True
-    if len(t) <= 200 and _BOILERPLATE_ANY.search(t):
+    if len(t) <= 200 and (_BOILER_START_RE.match(t) or _BOILER_FLOAT_RE.search(t)):
         return True
-    if len(t) <= 40 and _PHOTO_CREDIT_RE.search(t):
+    if len(t) <= 40 and (t.endswith("摄") or _PHOTO_CREDIT_RE.match(t)):
         return True
-    if set(t) <= set("\ufffd ·•-—_=*~|/\\.。…"):
+    if not t.strip(_NOISE_CHARS):
         return True
     return False
 

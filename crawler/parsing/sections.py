@@ -69,7 +69,7 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             flags[i] = True
             continue
         if bold:
-            if i == 0 and not _NUMBERED_RE.match(t):
+            if i == 0 and L > 12 and not _NUMBERED_RE.match(t):
                 continue
             if L <= 30 and not (t.endswith("。") and L > 15) and t.count("，") <= 2:
                 flags[i] = True
