@@ -65,7 +65,7 @@ def iter_labels(line: str):
         prev = line[start - 1] if start > 0 else " "
         if not has_sep:
             # a colonless label must start the line or follow a separator / a date / a closing bracket
-            if not (start == 0 or prev in " \u3000|｜丨·•()（）[]【】\t" or prev.isdigit()):
+            if not (start == 0 or prev in " \u3000|｜丨·•()（）[]【】《》\t" or prev.isdigit()):
                 continue
             nxt = line[m.end():m.end() + 1]
             if not nxt:

@@ -209,7 +209,10 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if not in_c[i] or i in header_set:
             continue
         l = lines[i]
-        t = l.text
+        t = strip_trailing_ui(l.text)
+        if t is not l.text:
+            removed.append(l)
+            l = _retext(l, t)
         if in_junk(l.el, container, junk):
             continue
         if len(t) <= len(title) + 8:
@@ -330,6 +333,12 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     )
 
 
+def _retext(line, text):
+    from dataclasses import replace
+
+    return replace(line, text=text)
+
+
 def _anchored_block(lines, scores, title_idx, root, old):
     """The best-scoring element whose text starts within a few lines under the headline."""
     first: dict = {}
@@ -357,7 +366,20 @@ _CREDIT_START_RE = re.compile(
 _CREDIT_ANY_RE = re.compile(r"[(（\[【]\s*(?:本文)?(?:来源|责任编辑|责编|编辑|作者)\s*[:：|｜丨]")
 
 
+_TRAILING_UI_RE = re.compile(r"\s*(?:返回[^，。！？\s]{0,10}首页\s*[>》]*|返回[^，。！？\s]{1,8}[，,]\s*查看更多|【?\s*纠错\s*】|【责任编辑[:：][^】]{0,12}】)\s*$")
+
+
+def strip_trailing_ui(t: str) -> str:
+    """"…仍将持续。返回腾讯网首页>>": a UI link glued to the last paragraph."""
+    m = _TRAILING_UI_RE.search(t)
+    if m and m.start() >= 10:
+        return t[:m.start()].rstrip()
+    return t
+
+
 def _is_credit_line(t: str) -> bool:
+    if len(t) <= 40 and not re.search(r"[。，！？；]", t) and by.parse_labels(t):
+        return True
     if len(t) <= 120 and _CREDIT_START_RE.search(t):
         return True
     if len(t) <= 60 and _CREDIT_ANY_RE.search(t):
@@ -435,6 +457,11 @@ def _structural_fields(region, fields: _Fields) -> None:
                 cands.append(el)
             el = el.getparent()
             depth += 1
+        if len(l.el) <= 30:
+            for d in l.el.iterdescendants():
+                if d not in seen and isinstance(d.tag, str):
+                    seen.add(d)
+                    cands.append(d)
     for el in cands:
         ident = (el.get("id") or "").lower()
         cls = (el.get("class") or "").lower()
