@@ -46,6 +46,8 @@ _CODE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[_\-－]?[A-Za-z]{1,4}\d{2,}$")
 _AFFIL_RE = re.compile(r"(北京|上海|天津|重庆|中国|中央|国家|国务院|清华|复旦|南开|浙江|江苏|广东|山东|四川|湖北|湖南|河南|河北|"
                        r"陕西|福建|安徽|辽宁|吉林|黑龙江|云南|贵州|广西|江西|山西|甘肃|新疆|西藏|内蒙古|宁夏|青海|海南|香港|澳门|台湾|"
                        r"人民|新华|\S{0,6}(?:大学|学院|研究院|研究所|研究中心|公司|集团|医院|学校|中学|小学|协会|学会|委员会|局|厅|部|办|报|社|台|网))")
+_TITLE_END_RE = re.compile(r"(?:教授|副教授|研究员|讲师|博士|硕士|主任|院长|所长|校长|局长|书记|主席|经理|总监|总裁|专家|学者|律师|医生|医师|记者|编辑|分析师)$")
+_NOT_NAME_RE = re.compile(r"文章|主页|简介|更多|推荐|热门|最新|专栏|介绍|关注|粉丝|登录|注册|首页|评论|阅读|作品|动态")
 _NAME_SPLIT_RE = re.compile(r"[\s、,，;；/|&＆和及与]+")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -144,10 +146,13 @@ def _clean_name(tok: str) -> str | None:
     if not tok or tok.lower() in PLACEHOLDERS:
         return None
     if _CJK_RE.search(tok):
-        if len(tok) > 4:
+        if len(tok) > 4 and _TITLE_END_RE.search(tok):
+            # "方敏北京大学经济学院教授": a name followed by an affiliation and a title
             m = _AFFIL_RE.search(tok, 2)
             if m and m.start() >= 2:
                 tok = tok[:m.start()]
+        if _NOT_NAME_RE.search(tok):
+            return None
         tok = re.sub(r"(报道|摄影?|供稿|整理|编译|文图|图文)$", "", tok)
         if len(tok) < 2 or len(tok) > 12:
             return None
@@ -179,7 +184,8 @@ def clean_editor(v: str) -> str | None:
     v = _cut_value(_strip_brackets(v or ""))
     if not v:
         return None
-    v = re.split(r"\s*(?:校对|审核|审读|监制|摄影|排版|终审|复审|美编|通讯员)\b", v)[0]
+    v = re.split(r"\s*(?:校对|审核|审读|监制|摄影|排版|终审|复审|美编|通讯员|人气|点击|浏览|阅读|评论)", v)[0]
+    v = re.sub(r"(?<=[\u4e00-\u9fff])\s+[A-Z]{1,4}\d{2,}$", "", v.strip())
     parts = [p for p in re.split(r"(\s+|、|，|,)", v)]
     out = []
     for p in parts:

@@ -121,6 +121,8 @@ def img_src(img) -> str | None:
     return None
 
 
+# private-use code points (glyphs of old GB fonts, icon fonts): never text
+_PUA_RE = re.compile("[\ue000-\uf8ff]")
 _HEAD_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
@@ -156,7 +158,10 @@ class _Builder:
         self.center = self.center or center
 
     def flush(self):
-        text = norm_ws("".join(self.buf))
+        text = "".join(self.buf)
+        if _PUA_RE.search(text):
+            text = _PUA_RE.sub("", text)
+        text = norm_ws(text)
         if text:
             line = Line(text=text, el=self.owner, idx=len(self.lines), link=min(self.link, len(text)),
                         bold=min(self.bold, len(text)), hl=self.hl, center=self.center,

@@ -426,10 +426,10 @@ def _slot_source(lines, header, site_names, fetched_at) -> str | None:
                     return None
             else:
                 return None
-        toks = rest.split()
+        toks = [x for x in rest.split() if not re.fullmatch(r"\d+|举报|评论|分享|收藏|字号|[大中小]", x)]
         if not toks:
             return None
-        if len(toks) > 1 and not (len(toks) == 2 and toks[1] in ("举报", "评论", "分享")):
+        if len(toks) > 1:
             return None
         v = toks[0]
         if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
@@ -477,7 +477,7 @@ def _structural_fields(region, fields: _Fields) -> None:
                     fields.labels(t, "structure", 1)
                 elif kind == "source":
                     v = by.clean_source(t)
-                    if v and not dt.find_dates(t):
+                    if v and not dt.find_dates(t) and not re.search(r"[:：]", t):
                         fields.source.append((v, "structure", 1))
                 elif kind == "author":
                     names = by.clean_people(t)
