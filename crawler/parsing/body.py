@@ -20,7 +20,7 @@ JUNK_RE = re.compile(
     r"(?:^|[\s_-])(?:hot|rank)|tuijian|xgyd|xiangguan|app-?down|qrcode|erweima|disclaimer|"
     r"statement|video-?title|player|(?:^|[\s_-])nav|menu|login|subscribe|reward|dashang|zan(?:$|[\s_-])|"
     r"(?:^|[\s_-])praise|print|fontsize|font-size|^more|readall|read-more|expand|unfold|mianze|"
-    r"(?:^|[\s_-])aside|right-?box|shengming|editor_baidu|(?:^|[\s_-])report|interact|user-?(?:name|info)|(?:^|[\s_-])tie-|gentie|post_top",
+    r"(?:^|[\s_-])aside|right-?box|shengming|editor_baidu|(?:^|[\s_-])report|interact|user-?(?:name|info)|(?:^|[\s_-])tie-|gentie|post_top|(?:^|[\s_-])video",
     re.I)
 _JUNK_EXEMPT_RE = re.compile(r"content|article|text|body|main|detail|post|entry|story", re.I)
 
@@ -47,6 +47,9 @@ _BOILER_ANCHORED = (
     r"(?:标签|关键词|Tags?)[:：]",
     r"(?:[【\[]\s*[^】\]]{1,8}\s*[】\]]\s*){2,}$",
     r"\s*[\ufffd\s]+\s*$",
+    r"\d{1,2}:\d\d(?:\s*/\s*\d{1,2}:\d\d)?$",
+    r"(?:播放速度|倍速|清晰度|音量)[:：]?",
+    r"(?:精彩图集|相关专题|热门推荐|推荐阅读|猜你喜欢|大家都在看)$",
 )
 _BOILER_FLOATING = (
     r"版权(?:所有|归|声明)", r"Copyright", r"©", r"\(c\)\s*\d{4}",
@@ -58,6 +61,7 @@ _BOILER_FLOATING = (
     r"扫描.{0,10}二维码", r"扫码.{0,8}(?:关注|下载)", r"长按.{0,10}(?:二维码|识别|关注)", r"点击.{0,6}关注",
     r"关注.{0,10}公众号", r"微信公众号", r"下载.{0,8}(?:APP|客户端)", r"更多.{0,8}资讯.{0,8}(?:下载|关注)", r"分享到",
     r"\(?点击看.{0,4}大图\)?", r"更多.{0,10}请(?:继续)?关注", r"回复【.{1,12}】", r"正文已结束",
+    r"视频播放失败", r"错误代码[:：]", r"时长[:：]\s*\d", r"建议(?:在)?WIFI", r"您的浏览器不支持", r"秒后(?:自动)?播放",
 )
 _FIRST_CHARS = "".join(sorted({p.lstrip("\\(?")[0] for p in _BOILER_FLOATING} | set("禁不谢严请(（")))
 _BOILER_START_RE = re.compile("|".join(f"(?:{p})" for p in _BOILER_ANCHORED))

@@ -127,6 +127,8 @@ def find_dates(text: str, fetched_at: datetime | None = None, url_year: int | No
             for m in rx.finditer(text):
                 mo, d = int(m["m"]), int(m["d"])
                 H, M, S = _time_parts(m)
+                if H is not None and re.search(r"[\u4e00-\u9fffA-Za-z]", text[m.end("d"):m.start("H")].replace("日", "", 1)):
+                    H = M = S = None
                 y = _year_for(mo, d, fetched_at, url_year)
                 if y is None or not _valid(y, mo, d):
                     continue

@@ -173,6 +173,10 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     # ---- regions ----
     if title_idx is not None and title_idx < c_first and c_first - title_idx <= _HEADER_SPAN:
         header = list(range(title_idx + 1, c_first))
+    elif title_idx is not None and title_idx < c_first:
+        # a video box or a gallery between headline and text: the lines under the headline and
+        # the lines right above the text
+        header = sorted(set(range(title_idx + 1, title_idx + 16)) | set(range(c_first - 12, c_first)))
     elif title_idx is not None and c_first <= title_idx <= c_last:
         header = []
     else:
