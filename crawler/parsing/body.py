@@ -100,17 +100,44 @@ def is_keyword_soup(text: str) -> bool:
 
 
 NEG_CHILD_WEIGHT = 1.0
+_RELATED_HEAD_RE = re.compile(
+    r"^(?:推荐阅读|相关(?:新闻|阅读|文章|推荐|链接|报道|资讯|专题)|精彩(?:图集|推荐|阅读|专题)|热门(?:推荐|文章|新闻|阅读)|"
+    r"猜你喜欢|延伸阅读|往期(?:回顾|推荐|精选)|大家都在看|为你推荐|更多精彩|最新(?:文章|新闻|资讯)|热点(?:新闻|推荐)|今日(?:推荐|热点))"
+    r"\s*[:：>》]*$")
+
+
+def related_blocks(lines) -> set:
+    """Wrappers whose first line is a "推荐阅读 / 相关新闻" heading: recommendation boxes."""
+    out = set()
+    for i, line in enumerate(lines):
+        if line.n <= 12 and _RELATED_HEAD_RE.match(line.text):
+            el = line.el
+            parent = el.getparent() if el is not None else None
+            # only a wrapper that the heading opens (the line before it lies outside)
+            if parent is not None and (i == 0 or not inside(lines[i - 1].el, parent)):
+                out.add(parent)
+    return out
+
+
+def in_blocks(el, blocks: set, depth: int = 6) -> bool:
+    while el is not None and depth > 0:
+        if el in blocks:
+            return True
+        el = el.getparent()
+        depth -= 1
+    return False
 
 
 def pick_container(lines: list[Line], root, exclude=None):
     """The element whose lines sum to the highest value."""
     own: dict = {}
     jcache: dict = {}
+    related = related_blocks(lines)
     for line in lines:
         if line.el is None:
             continue
         v = line_value(line)
-        if v > 0 and near_junk(line.el, cache=jcache):
+        if v > 0 and (near_junk(line.el, cache=jcache) or (related and in_blocks(line.el, related))):
             v = -0.2 * v
         own[line.el] = own.get(line.el, 0.0) + v
     # Every element scores the sum of the lines inside it (a maximum-subtree search).

@@ -17,7 +17,7 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (expand_container, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (expand_container, in_blocks, related_blocks, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
 from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .encoding import decode_body
 from .errors import NotAnArticle
@@ -130,6 +130,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         extraction["body"] = "structure"
     in_c = [inside(l.el, container) for l in lines]
     junk = junk_elements([l for l, ok in zip(lines, in_c) if ok], container)
+    related = related_blocks(lines)
     c_idx = [i for i, ok in enumerate(in_c) if ok]
     if not c_idx:
         raise NotAnArticle("no_body", "no text in the body container")
@@ -217,7 +218,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if t is not l.text:
             removed.append(l)
             l = _retext(l, t)
-        if in_junk(l.el, container, junk):
+        if in_junk(l.el, container, junk) or (related and in_blocks(l.el, related)):
             continue
         if len(t) <= len(title) + 8:
             k = _key(t)
