@@ -63,13 +63,15 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             flags[i] = L <= 60
             continue
         if _BARE_NUM_RE.match(t):
-            flags[i] = True
+            flags[i] = t not in ("0", "00")
             continue
         if t.startswith("【") and t.endswith("】") and L <= 20:
             flags[i] = True
             continue
         if bold:
-            if i == 0 and L > 12 and not _NUMBERED_RE.match(t):
+            if i == 0 and L > 20 and not _NUMBERED_RE.match(t):
+                continue
+            if t[-1] in "，,、；;" or (not prose_page and t[-1] in "！!。"):
                 continue
             if L <= 30 and not (t.endswith("。") and L > 15) and t.count("，") <= 2:
                 flags[i] = True
@@ -85,6 +87,15 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
         if prose_page and L <= 28 and (not ends or t[-1] in "？?") and prv is not None and nxt is not None:
             if lens[i + 1] >= 40 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and not t.endswith("。"):
                 flags[i] = True
+    # A page that numbers its sections ("1", "01", "一、") uses bold only for emphasis.
+    numbered = [i for i, f in enumerate(flags) if f and (_BARE_NUM_RE.match(lines[i].text.strip())
+                                                        or _NUMBERED_RE.match(lines[i].text.strip()))]
+    if len(numbered) >= 2:
+        for i, f in enumerate(flags):
+            if f and i not in numbered and lines[i].hl == 0:
+                t = lines[i].text.strip()
+                if t[-1] in _END_PUNCT + "”\"" or "，" in t:
+                    flags[i] = False
     return flags
 
 
