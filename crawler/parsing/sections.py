@@ -37,6 +37,17 @@ def _is_caption(line: Line) -> bool:
     return any(_block_of(img) is line.el for img in line.imgs)
 
 
+def _in_data_table(td) -> bool:
+    """A cell of a table with several rows of several cells (a data table, not a layout table)."""
+    table = td.getparent()
+    while table is not None and table.tag != "table":
+        table = table.getparent()
+    if table is None:
+        return False
+    rows = [r for r in table.iter("tr")]
+    return len(rows) >= 2 and sum(1 for r in rows if len(r) >= 2) >= 2
+
+
 def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
     n = len(lines)
     flags = [False] * n
@@ -56,6 +67,8 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             # a heading heads something; the last line never does
             continue
         if _CAPTION_RE.search(t) or _is_caption(line):
+            continue
+        if line.el is not None and line.el.tag in ("td", "th") and _in_data_table(line.el):
             continue
         bold = line.bold >= 0.9 * line.n
         ends = t[-1] in _END_PUNCT
@@ -78,7 +91,7 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             elif L <= 45 and "。" not in t and t.count("，") <= 2 and not ends:
                 flags[i] = True
             continue
-        if _NUMBERED_RE.match(t) and L <= 30 and not t.endswith("。") and (nxt is not None and lens[i + 1] > L):
+        if _NUMBERED_RE.match(t) and L <= 30 and not t.endswith("。") and (L <= 15 or lens[i + 1] > L):
             flags[i] = True
             continue
         if line.center and L <= 25 and not ends and nxt is not None and lens[i + 1] >= 40:
