@@ -308,13 +308,17 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         raise NotAnArticle("no_body", "no article text")
     flags = heading_flags(kept, title)
     sections = build_sections(texts, flags)
-    images = extract_images(container, kept, base_url)
-
     canonical = None
     for cand in (meta.canonical, meta.get("og:url")):
         if cand and not cand.startswith(("javascript:", "#")):
             canonical = urljoin(base_url, cand)
+            if canonical.startswith("//"):
+                canonical = "https:" + canonical
+            if not canonical.startswith(("http://", "https://")):
+                canonical = None
+                continue
             break
+    images = extract_images(container, kept, base_url or canonical or "", flags)
     if not canonical:
         canonical = canonicalize_url(url) if url else None
 

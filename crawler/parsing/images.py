@@ -17,10 +17,14 @@ def _small(img) -> bool:
     return False
 
 
-def extract_images(container, body_lines, base_url: str) -> list[dict]:
+def extract_images(container, body_lines, base_url: str, heading_flags=None) -> list[dict]:
+    from .sections import _is_caption
+
     caption_of = {}
-    for line in body_lines:
-        if line.imgs and line.n <= 80:
+    for i, line in enumerate(body_lines):
+        if heading_flags is not None and i < len(heading_flags) and heading_flags[i]:
+            continue
+        if line.imgs and line.n <= 60 and _is_caption(line):
             caption_of.setdefault(id(line.imgs[-1]), line.text)
     out, seen = [], set()
     if container is None:
@@ -31,6 +35,10 @@ def extract_images(container, body_lines, base_url: str) -> list[dict]:
         if not src or _small(img) or _SKIP_SRC_RE.search(src):
             continue
         absu = urljoin(base_url, src) if base_url else src
+        if absu.startswith("//"):
+            absu = "https:" + absu
+        if not absu.startswith(("http://", "https://")):
+            continue
         if absu in seen:
             continue
         seen.add(absu)
