@@ -83,6 +83,19 @@ def check_binary(body: bytes, headers: Mapping[str, str] | None = None) -> None:
         raise NotAnArticle("binary", "NUL bytes")
 
 
+def check_truncated(body: bytes, headers: Mapping[str, str] | None) -> None:
+    """A body shorter than its (uncompressed) Content-Length was cut off in transfer."""
+    cl = header_value(headers, "content-length")
+    if not cl or header_value(headers, "content-encoding"):
+        return
+    try:
+        want = int(cl.strip())
+    except ValueError:
+        return
+    if 0 < len(body) < want:
+        raise NotAnArticle("truncated", f"{len(body)} of {want} bytes")
+
+
 def declared_charsets(body: bytes, headers: Mapping[str, str] | None) -> list[tuple[str, str]]:
     """[(source, codec)] in order of authority: http header, meta/xml declaration, any charset= token."""
     out: list[tuple[str, str]] = []
@@ -111,6 +124,7 @@ def _strict(body: bytes, codec: str) -> str | None:
 def decode_body(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str, list[str]]:
     """Return (text, codec used, warnings). Raises NotAnArticle for empty/binary bodies."""
     check_binary(body, headers)
+    check_truncated(body, headers)
     warnings: list[str] = []
     # BOMs are authoritative.
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),

@@ -57,3 +57,18 @@ def test_short_article_is_an_article():
     assert rec.title == "园区简讯"
     assert rec.published_at == "2024-05-20"
     assert rec.body_text.startswith("5月20日")
+
+
+def test_truncated_by_content_length():
+    body = "<html><body><h1>园区新闻</h1><p>正文内容很长很长。</p>".encode("utf-8")
+    with pytest.raises(NotAnArticle) as e:
+        parse_page("http://x.example/a.html", {"Content-Length": str(len(body) + 500)}, body, FETCHED)
+    assert e.value.reason == "truncated"
+
+
+def test_content_length_of_compressed_body_is_ignored():
+    html = ("<html><head><title>园区简讯</title></head><body><h1>园区简讯</h1><div class='c'>"
+            "<p>5月20日，园区召开安全生产工作会议，部署近期重点工作，要求各企业压实主体责任。</p></div></body></html>")
+    body = html.encode("utf-8")
+    rec = parse_page("http://x.example/a.html", {"Content-Length": "100", "Content-Encoding": "gzip"}, body, FETCHED)
+    assert rec.title == "园区简讯"
