@@ -210,9 +210,16 @@ _TRAILING_REPORT_RE = re.compile(r"[（(]\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，
 _TRAILING_BARE_RE = re.compile(r"^[（(]\s*([\u4e00-\u9fff·]{2,3}(?:[\s、,，]+[\u4e00-\u9fff·]{2,3}){0,2})\s*[）)]$")
 
 
+_XUN_RE = re.compile(r"^[^\s（(。，]{0,16}?(?:讯|电)\s*[（(]\s*(?:本报|本台|本网|全媒体|融媒体|首席)?记者\s*([^）)]+)[）)]")
+
+
 def dateline_author(line: str) -> list[str]:
-    m = _DATELINE_RE.search(line)
-    return clean_people(m.group(1)) if m else []
+    """"新华社北京5月9日电（记者邹伟）", "本报讯（记者 王芳 通讯员 李明）": the reporters only."""
+    m = _DATELINE_RE.search(line) or _XUN_RE.search(line)
+    if not m:
+        return []
+    value = re.split(r"\s*(?:通讯员|实习生|见习记者|摄影|摄)", m.group(1))[0]
+    return clean_people(value)
 
 
 def byline_author(line: str) -> list[str]:

@@ -88,3 +88,12 @@ def test_generic_sources_and_places():
     assert not by.is_generic_source("新闻晨报")
     assert by.is_place("内蒙古自治区")
     assert by.clean_source("福建") is None
+
+
+@pytest.mark.parametrize("line,names", [
+    ("本报讯（记者 王芳 通讯员 李明）近日，园区召开大会。", ["王芳"]),
+    ("中国网园区讯（记者 张三、李四）5月9日，经开区举行签约仪式。", ["张三", "李四"]),
+    ("本站讯（职工通讯员 李琴雯 刘会）近日，我院举办比赛。", []),
+])
+def test_xun_dateline(line, names):
+    assert by.dateline_author(line) == names
