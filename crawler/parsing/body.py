@@ -95,6 +95,8 @@ def is_keyword_soup(text: str) -> bool:
     if n < 40:
         return False
     spaces = text.count(" ")
+    if spaces * 16 < n:
+        return False
     cjk = len(_CJK_RE.findall(text))
     return cjk > n * 0.5 and spaces > cjk / 8 and len(_SENT_PUNCT_RE.findall(text)) < spaces / 4
 

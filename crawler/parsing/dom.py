@@ -40,10 +40,10 @@ class Line:
     center: bool = False
     after_img: bool = False
     imgs: list = field(default_factory=list)  # <img> elements just before this line
+    n: int = -1  # len(text), set on creation
 
-    @property
-    def n(self) -> int:
-        return len(self.text)
+    def __post_init__(self):
+        self.n = len(self.text)
 
 
 _BYTE_PARSERS: dict = {}
@@ -158,6 +158,10 @@ class _Builder:
         self.center = self.center or center
 
     def flush(self):
+        if not self.buf:
+            if self.center:
+                self.center = False
+            return
         text = "".join(self.buf)
         if _PUA_RE.search(text):
             text = _PUA_RE.sub("", text)

@@ -54,9 +54,10 @@ def main(argv=None) -> int:
     best_lxml = best_parse = float("inf")
     for _ in range(a.rounds):
         t0 = time.perf_counter()
-        for _pid, body in pages:
-            lxml.html.fromstring(body)
-        best_lxml = min(best_lxml, time.perf_counter() - t0)
+        for _ in range(3):  # a short loop: repeat it so timer noise matters less
+            for _pid, body in pages:
+                lxml.html.fromstring(body)
+        best_lxml = min(best_lxml, (time.perf_counter() - t0) / 3)
         t0 = time.perf_counter()
         for pid, body in pages:
             try:
