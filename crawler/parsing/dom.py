@@ -135,6 +135,7 @@ class _Builder:
         self.hl = 0
         self.center = False
         self.owner = None
+        self.has_text = False
         self.pending_imgs: list = []
 
     def add(self, text: str, link: bool, bold: bool, hl: int, center: bool, owner):
@@ -145,8 +146,9 @@ class _Builder:
                 self.buf.append(" ")
             return
         t = _WS_RE.sub(" ", text)
-        if not self.buf or not "".join(self.buf).strip():
+        if not self.has_text:
             self.owner = owner
+            self.has_text = True
         self.buf.append(t)
         n = len(t.strip())
         if link:
@@ -176,6 +178,7 @@ class _Builder:
         self.link = self.bold = self.hl = 0
         self.center = False
         self.owner = None
+        self.has_text = False
 
     def walk(self, el, link=False, bold=False, hl=0, center=False, block_owner=None):
         tag = el.tag

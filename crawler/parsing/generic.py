@@ -220,7 +220,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             l = _retext(l, t)
         if in_junk(l.el, container, junk) or (related and in_blocks(l.el, related)):
             continue
-        if len(t) <= len(title) + 8:
+        if abs(len(t) - len(title)) <= 8 or (not kept and len(t) <= len(title)):
             k = _key(t)
             if k == title_key:
                 continue

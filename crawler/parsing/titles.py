@@ -81,7 +81,7 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
     refs = references(meta)
     choose_title.last_sim = 0.0
     best = None
-    lo = max(0, c_first - 60)
+    lo = max(0, c_first - 40)
     hi = min(len(lines), c_first + 8)
     for i in range(0, len(lines)):
         line = lines[i]
