@@ -559,7 +559,14 @@ def _pick_labelled(text, fetched_at, uy):
     if pub:
         return pub[0]
     if labelled:
-        return labelled[0][1]
+        upd = labelled[0][1]
+        # "2019-09-07 15:10:53 来源：EETOP 最后更新: 2019-09-07 15:14:21": the unlabelled
+        # time before the update time is the publication time
+        upd_starts = {f.start for _lab, f in labelled}
+        for f in dt.find_dates(text, fetched_at, uy, allow_relative=False):
+            if f.start < upd.start and f.start not in upd_starts and f.kind == "abs":
+                return f
+        return upd
     return None
 
 
