@@ -263,6 +263,8 @@ def url_date(url: str) -> str | None:
     for rx in _URL_DATE_RES:
         m = rx.search(path)
         if m:
+            if m.groupdict().get("yy") and m["yy"] in ("19", "20"):
+                continue  # "/200502/" is more likely 2005-02 than 2020-05-02
             y = int(m["y"]) if "y" in m.groupdict() and m.groupdict().get("y") else 2000 + int(m["yy"])
             mo, d = int(m["m"]), int(m["d"])
             if 1995 <= y <= 2100 and _valid(y, mo, d):

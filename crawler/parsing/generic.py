@@ -408,7 +408,7 @@ def _looks_like_list(lines) -> bool:
     return links >= n * 0.5
 
 
-_SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
+_SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|星期|^周[一二三四五六日天]$|农历|阅读|浏览|点击|人气|次$|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
 
 
 def _slot_source(lines, header, site_names, fetched_at) -> str | None:

@@ -104,3 +104,7 @@ def test_invalid_dates_are_rejected():
 
 def test_dateparser_fallback_is_only_a_fallback():
     assert dt.dateparser_fallback("no digits here") is None
+
+
+def test_ambiguous_six_digit_url_part_is_not_a_date():
+    assert dt.url_date("http://bynews.example.edu.cn/200502/article/2005-07/4651.htm") is None
