@@ -17,7 +17,7 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (expand_container, in_blocks, related_blocks, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (near_junk, expand_container, in_blocks, related_blocks, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
 from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .encoding import decode_body
 from .errors import NotAnArticle
@@ -593,8 +593,9 @@ def _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, me
         if l.n > 120:
             continue
         f = _pick_labelled(l.text, fetched_at, uy)
-        if f:
-            dist = abs(l.idx - c_first)
+        if f and not near_junk(l.el, 6):
+            # above the text is likelier than below it (comment boxes, related lists)
+            dist = (c_first - l.idx) if l.idx < c_first else 2 * (l.idx - c_last)
             if best is None or dist < best[0]:
                 best = (dist, f)
     if best:
