@@ -52,8 +52,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.execute(
         """
         CREATE TABLE article_urls (
-            url_key TEXT PRIMARY KEY,
-            url TEXT NOT NULL,
+            url TEXT PRIMARY KEY,
+            url_key TEXT NOT NULL,
             article_id INTEGER NOT NULL REFERENCES articles(id),
             site TEXT,
             first_seen TEXT NOT NULL,
@@ -62,6 +62,7 @@ def _v1(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_article_urls_article ON article_urls(article_id)")
+    db.execute("CREATE INDEX idx_article_urls_key ON article_urls(url_key)")
     db.execute(
         """
         CREATE TABLE crawl_runs (

@@ -102,7 +102,7 @@ class Match:
 def find_by_url(db, url: str, strip_params: tuple[str, ...] = ()) -> int | None:
     """The article already seen at this URL (any scheme, tracking params, fragment...)."""
     row = db.execute(
-        "SELECT article_id FROM article_urls WHERE url_key = ?", [url_key(url, strip_params)]
+        "SELECT article_id FROM article_urls WHERE url_key = ? LIMIT 1", [url_key(url, strip_params)]
     ).fetchone()
     return row[0] if row else None
 

@@ -104,10 +104,10 @@ class Archive:
     # ---- articles ----
     def _add_url(self, url: str, article_id: int, site: str | None, seen_at: str) -> None:
         self.db.execute(
-            "INSERT INTO article_urls (url_key, url, article_id, site, first_seen, last_seen) "
+            "INSERT INTO article_urls (url, url_key, article_id, site, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(url_key) DO UPDATE SET last_seen = excluded.last_seen",
-            [dedup.url_key(url, self.strip_params), url, article_id, site, seen_at, seen_at],
+            "ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+            [url, dedup.url_key(url, self.strip_params), article_id, site, seen_at, seen_at],
         )
 
     def match(self, record: Record) -> dedup.Match:
@@ -136,9 +136,13 @@ class Archive:
             self._add_url(record.url, known, record.site, seen_at)
             row = record_row(record)
             old = db.execute(
-                f"SELECT {', '.join(COMPARED_COLUMNS)} FROM articles WHERE id = ?", [known]
+                f"SELECT url, {', '.join(COMPARED_COLUMNS)} FROM articles WHERE id = ?", [known]
             ).fetchone()
-            if old is not None and tuple(old) == tuple(row[c] for c in COMPARED_COLUMNS):
+            if dedup.url_key(old[0], self.strip_params) != dedup.url_key(record.url, self.strip_params):
+                # A copy's URL seen again: the article's fields come from its first URL only,
+                # so copies with other chrome never overwrite each other.
+                return SaveResult(DUPLICATE, known, "url")
+            if tuple(old[1:]) == tuple(row[c] for c in COMPARED_COLUMNS):
                 return SaveResult(UNCHANGED, known, "url")
             other = None
             if record.content_hash:

@@ -12,7 +12,7 @@ def run_counts(stats: dict) -> dict:
 
     counts = {
         "requests": get("downloader/request_count"),
-        "pages_fetched": get("downloader/response_count"),
+        "pages_fetched": get("downloader/response_count") - get("robotstxt/response_count"),
         "bytes": get("downloader/response_bytes"),
         "articles_new": get("parknews/articles/new"),
         "articles_updated": get("parknews/articles/updated"),
@@ -38,7 +38,16 @@ class CrawlRunRecorder:
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
+
+    # Errors of our own code or storage (not a site's 404/500, which are failures, not errors).
+    def item_error(self, item, response, spider, failure):
+        self.crawler.stats.inc_value("parknews/errors/item")
+
+    def spider_error(self, failure, response, spider):
+        self.crawler.stats.inc_value("parknews/errors/spider")
 
     def spider_opened(self, spider):
         archive = archive_for(self.crawler)
@@ -49,7 +58,7 @@ class CrawlRunRecorder:
         archive = archive_for(self.crawler)
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats)
-        errors = int(stats.get("log_count/ERROR", 0) or 0)
+        errors = int(stats.get("parknews/errors/item", 0) or 0) + int(stats.get("parknews/errors/spider", 0) or 0)
         status = "ok" if reason == "finished" and errors == 0 else ("failed" if errors else reason)
         run_id = getattr(self.crawler, "parknews_run_id", None)
         if run_id is not None:

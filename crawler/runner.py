@@ -26,7 +26,8 @@ class CrawlSummary:
 
     @property
     def pages_fetched(self) -> int:
-        return self.get("downloader/response_count")
+        # robots.txt is fetched but is not a page of the site
+        return self.get("downloader/response_count") - self.get("robotstxt/response_count")
 
     @property
     def articles_new(self) -> int:
@@ -42,11 +43,17 @@ class CrawlSummary:
 
     @property
     def storage_errors(self) -> int:
-        return self.get("log_count/ERROR")
+        return self.get("parknews/errors/item") + self.get("parknews/errors/spider")
 
     @property
     def status(self) -> str:
         return str(self.stats.get("parknews/run_status", "unknown"))
+
+    def _failed_detail(self) -> str:
+        parts = {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("parknews/failed/")}
+        if not parts:
+            return ""
+        return " (" + ", ".join(f"{'http ' + k if k.isdigit() else k}: {v}" for k, v in sorted(parts.items())) + ")"
 
     def missing(self) -> dict[str, int]:
         return {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("parknews/missing/")}
@@ -62,7 +69,7 @@ class CrawlSummary:
             f"articles stored:    {self.articles_new} new, {self.get('parknews/articles/updated')} updated, "
             f"{self.get('parknews/articles/unchanged')} unchanged",
             f"duplicates found:   {self.duplicates}",
-            f"pages failed:       {self.failed}",
+            f"pages failed:       {self.failed}{self._failed_detail()}",
             f"skipped:            {skip}",
             f"fields missing:     {miss} (in new articles)",
             f"run status:         {self.status}",
@@ -70,7 +77,7 @@ class CrawlSummary:
 
 
 def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages: int = 0,
-                   log_level: str = "WARNING", log_file: str | None = None,
+                   log_level: str = "WARNING", log_file: str | None = None, delay: float | None = None,
                    overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -86,7 +93,12 @@ def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages:
         if site.max_pages and not max_pages:
             max_pages = site.max_pages
     if max_pages:
-        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
+        settings.set("PARKNEWS_MAX_PAGES", max_pages, priority="cmdline")
+    if delay is not None:
+        settings.set("DOWNLOAD_DELAY", delay, priority="cmdline")
+        settings.set("AUTOTHROTTLE_START_DELAY", max(delay, 0.1), priority="cmdline")
+        if delay == 0:
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
@@ -94,7 +106,7 @@ def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages:
 
 def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs) -> CrawlSummary:
     """Run one spider ("site" or "auto") to the end and return its summary."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_kwargs)
     process.start()

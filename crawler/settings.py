@@ -46,6 +46,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.DedupPipeline": 400,
     "crawler.pipelines.StorePipeline": 500,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PageBudgetMiddleware": 50,
+}
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }

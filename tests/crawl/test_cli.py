@@ -1,0 +1,124 @@
+"""The CLI: the README's main command, URL crawls, and one-line errors for bad input."""
+import sqlite_utils
+
+from pn_testing import cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
+
+
+def assert_one_line_error(result, *needles, code=2):
+    assert result.code == code, result
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, result
+    assert lines[0].startswith("parknews: error: "), result
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], result
+
+
+def test_demo_fills_parknews_db_in_the_current_folder(tmp_path):
+    result = run_cli("demo", cwd=tmp_path)
+    assert result.code == 0, result
+    assert "articles stored:    36 new" in result.stdout
+    assert "duplicates found:   1" in result.stdout
+    assert "fields missing:" in result.stdout
+    db = sqlite_utils.Database(str(tmp_path / "parknews.db"))
+    assert db["articles"].count == 36
+    assert db["crawl_runs"].count == 1
+
+
+def test_sites_lists_configured_sites(cli):
+    result = cli("sites")
+    assert result.code == 0, result
+    names = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert "chinacom-yuanqu" in names and "demo" in names
+
+
+def test_every_command_has_help_with_an_example(cli):
+    for command in ("demo", "crawl", "sites", "parse", "eval", "export"):
+        result = cli(command, "--help")
+        assert result.code == 0, result
+        assert "Example" in result.stdout, command
+
+
+def test_url_crawl_finds_articles_by_itself(local_server, tmp_path, cli):
+    db = tmp_path / "auto.db"
+    result = cli("crawl", local_server.base_url + "/", "--db", db, "--delay", "0", "--log-level", "WARNING")
+    assert result.code == 0, result
+    expected = local_server.site.expected
+    titles = {r["title"] for r in sqlite_utils.Database(str(db)).query("select title from articles")}
+    assert titles == {a["title"] for a in expected["articles"]}
+    # list pages, about/contact pages were not stored as articles
+    assert "not_article" in result.stdout or "skipped" in result.stdout
+
+
+def test_url_crawl_article_regex_and_max_pages(local_server, tmp_path, cli):
+    db = tmp_path / "narrow.db"
+    result = cli("crawl", local_server.base_url + "/news/index.html", "--db", db,
+                 "--article", r"/2024-0[1-3]/", "--follow", r"/news/index", "--delay", "0", "--log-level", "WARNING")
+    assert result.code == 0, result
+    stored = [r["published_at"] for r in sqlite_utils.Database(str(db)).query("select published_at from articles")]
+    expected = [a for a in local_server.site.expected["articles"] if a["path"].startswith(("/news/2024-01", "/news/2024-02", "/news/2024-03"))]
+    assert len(stored) == len(expected) > 0
+    assert all(p.startswith(("2024-01", "2024-02", "2024-03")) for p in stored)
+    bounded = tmp_path / "bounded.db"
+    result = cli("crawl", local_server.base_url + "/", "--db", bounded, "--max-pages", "5", "--delay", "0", "--log-level", "WARNING")
+    assert result.code == 0, result
+    fetched = int(result.stdout.split("pages fetched:")[1].split()[0])
+    assert fetched == 5
+
+
+def test_corrupt_database_is_one_line_and_untouched(tmp_path, cli):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    before = bad.read_bytes()
+    assert_one_line_error(cli("export", "--db", bad), "bad.db", "not a readable SQLite database")
+    assert_one_line_error(cli("crawl", "demo", "--db", bad), "bad.db")
+    assert bad.read_bytes() == before
+
+
+def test_missing_database_for_export(tmp_path, cli):
+    assert_one_line_error(cli("export", "--db", tmp_path / "nope.db"), "nope.db", "no such database")
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_unknown_site_bad_site_file_bad_regex(tmp_path, cli):
+    assert_one_line_error(cli("crawl", "no-such-site", "--db", tmp_path / "a.db"), "unknown site 'no-such-site'")
+    broken = tmp_path / "broken.toml"
+    broken.write_text('name = "x"\nstart_urls = ["http://a.example/"]\nallowed_domains=["a.example"]\n[links]\narticle = ["(unclosed"]\n')
+    assert_one_line_error(cli("crawl", broken, "--db", tmp_path / "a.db"), "broken.toml", "links.article", "bad regex")
+    typo = tmp_path / "typo.toml"
+    typo.write_text('name = "x"\nstart_urls = ["http://a.example/"]\nallowed_domains=["a.example"]\nstart_url = 1\n[links]\narticle = ["x"]\n')
+    assert_one_line_error(cli("crawl", typo, "--db", tmp_path / "a.db"), "typo.toml", "unknown key 'start_url'")
+    notoml = tmp_path / "bad.toml"
+    notoml.write_text("name = \n")
+    assert_one_line_error(cli("crawl", notoml, "--db", tmp_path / "a.db"), "bad.toml", "not valid TOML")
+    assert_one_line_error(cli("crawl", tmp_path / "missing.toml", "--db", tmp_path / "a.db"), "missing.toml", "cannot read")
+    assert_one_line_error(cli("crawl", "http://127.0.0.1:9/", "--article", "(", "--db", tmp_path / "a.db"), "--article", "bad regex")
+    assert_one_line_error(cli("crawl", "ftp://example.com/", "--db", tmp_path / "a.db"), "only http and https")
+
+
+def test_parse_prints_record_and_rejects_bad_files(tmp_path, cli, local_server):
+    import urllib.request
+
+    gbk_path = local_server.site.expected["gbk_path"]
+    page = tmp_path / "gbk.html"
+    page.write_bytes(urllib.request.urlopen(local_server.base_url + gbk_path).read())
+    result = cli("parse", page, "--url", "http://demo.example" + gbk_path, "--charset", "gb2312")
+    assert result.code == 0, result
+    record = jsonl(result.stdout.replace("\n", " ").replace("} {", "}\n{"))[0]
+    gbk = next(a for a in local_server.site.expected["articles"] if a["path"] == gbk_path)
+    assert record["title"] == gbk["title"]
+    assert record["url"] == "http://demo.example" + gbk_path
+    # no header: the parser detects GBK bytes by itself
+    assert jsonl(cli("parse", page).stdout.replace("\n", " "))[0]["title"] == gbk["title"]
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    assert_one_line_error(cli("parse", binary), "image.png", "not an article", code=1)
+    assert_one_line_error(cli("parse", tmp_path / "absent.html"), "absent.html", "cannot read")
+    assert_one_line_error(cli("parse", page, "--fetched-at", "yesterday"), "--fetched-at")
+
+
+def test_unwritable_export_output(tmp_path, local_server, cli):
+    db = tmp_path / "x.db"
+    run = cli("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
+    assert run.code == 0, run
+    assert_one_line_error(cli("export", "--db", db, "--output", tmp_path / "no" / "dir" / "out.jsonl"), "out.jsonl", "cannot write")

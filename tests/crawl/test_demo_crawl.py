@@ -1,0 +1,142 @@
+"""The sample site crawled end to end by real Scrapy crawls into a real SQLite file."""
+import json
+
+import pytest
+import sqlite_utils
+
+from archive.dedup import url_key
+from crawler.items import RECORD_FIELDS
+
+from pn_testing import cli, jsonl, run_cli, table_dump  # noqa: F401 (cli is a fixture)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """One crawl of the demo site through `parknews crawl demo --base-url`, then a second one."""
+    from crawler.demo.server import SiteServer
+    from crawler.demo.site import build_demo_site
+
+    site = build_demo_site()
+    db_path = tmp_path_factory.mktemp("crawl") / "archive.db"
+    with SiteServer(dict(site.pages)) as srv:
+        first = run_cli("crawl", "demo", "--base-url", srv.base_url, "--db", db_path, "--log-level", "WARNING")
+        assert first.code == 0, first
+        after_first = {t: table_dump(db_path, t) for t in ("articles", "article_urls")}
+        srv.clear_requests()
+        second = run_cli("crawl", "demo", "--base-url", srv.base_url, "--db", db_path, "--log-level", "WARNING")
+        assert second.code == 0, second
+    return {"site": site, "db": db_path, "base": srv.base_url, "first": first, "second": second,
+            "after_first": after_first}
+
+
+def _db(crawled):
+    return sqlite_utils.Database(str(crawled["db"]))
+
+
+def test_every_distinct_article_stored_exactly_once(crawled):
+    expected = crawled["site"].expected
+    rows = crawled["after_first"]["articles"]
+    assert len(rows) == expected["article_count"]
+    assert sorted(r["title"] for r in rows) == sorted(a["title"] for a in expected["articles"])
+
+
+def test_gbk_article_title_decoded(crawled):
+    expected = crawled["site"].expected
+    gbk = next(a for a in expected["articles"] if a["path"] == expected["gbk_path"])
+    db = _db(crawled)
+    row = db.execute(
+        "SELECT a.title, a.body_text FROM articles a JOIN article_urls u ON u.article_id = a.id WHERE u.url LIKE ?",
+        ["%" + expected["gbk_path"]],
+    ).fetchone()
+    assert row is not None
+    assert row[0] == gbk["title"]
+    assert "\ufffd" not in row[1]
+
+
+def test_tracked_parameters_article_stored_once_with_two_urls(crawled):
+    expected = crawled["site"].expected
+    plain, tracked = expected["tracked_urls"]
+    db = _db(crawled)
+    urls = {r[0]: r[1] for r in db.execute("SELECT url, article_id FROM article_urls").fetchall()}
+    base = crawled["base"]
+    assert base + plain in urls and base + tracked in urls
+    assert urls[base + plain] == urls[base + tracked]
+    # both URL keys differ only in tracking parameters: one key, two rows would be wrong
+    assert url_key(base + plain) == url_key(base + tracked)
+
+
+def test_republished_copy_stored_once(crawled):
+    expected = crawled["site"].expected
+    main_path, partner_path = expected["republished_paths"]
+    db = _db(crawled)
+    base = crawled["base"]
+    ids = dict(db.execute("SELECT url, article_id FROM article_urls").fetchall())
+    assert ids[base + main_path] == ids[base + partner_path]
+    assert db.execute("SELECT count(*) FROM articles WHERE id = ?", [ids[base + main_path]]).fetchone()[0] == 1
+
+
+def test_404_and_500_recorded_and_not_fatal(crawled):
+    expected = crawled["site"].expected
+    db = _db(crawled)
+    failures = {r[0]: r[1] for r in db.execute("SELECT url, status FROM fetch_failures").fetchall()}
+    base = crawled["base"]
+    assert failures.get(base + expected["not_found_path"]) == 404
+    assert failures.get(base + expected["server_error_path"]) == 500
+    runs = list(db.execute_returning_dicts("SELECT * FROM crawl_runs ORDER BY id"))
+    assert [r["status"] for r in runs] == ["ok", "ok"]
+    assert runs[0]["pages_failed"] == 2
+    counts = json.loads(runs[0]["counts"])
+    assert counts["responses_by_status"]["404"] == 1
+
+
+def test_fields_match_the_sample_site(crawled):
+    expected = crawled["site"].expected
+    db = _db(crawled)
+    base = crawled["base"]
+    by_url = {}
+    for row in db.execute_returning_dicts(
+        "SELECT u.url AS u_url, a.* FROM article_urls u JOIN articles a ON a.id = u.article_id"
+    ):
+        by_url[row["u_url"]] = row
+    wrong = []
+    for art in expected["articles"]:
+        row = by_url[base + art["path"]]
+        if row["url"] != base + art["path"]:
+            continue  # stored from its other copy; that copy's fields are its own
+        for field in ("title", "published_at", "source", "author", "editor", "body_text"):
+            if (row[field] or None) != (art[field] or None):
+                wrong.append((art["path"], field, art[field], row[field]))
+        headings = [s["heading"] for s in json.loads(row["sections"]) if s["heading"]]
+        if headings != art["section_headings"]:
+            wrong.append((art["path"], "headings", art["section_headings"], headings))
+    assert not wrong, "\n".join(map(repr, wrong))
+
+
+def test_second_run_adds_nothing_and_changes_nothing(crawled):
+    before = crawled["after_first"]
+    after_articles = table_dump(crawled["db"], "articles")
+    after_urls = table_dump(crawled["db"], "article_urls")
+    assert after_articles == before["articles"]
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "last_seen"} for r in rows]
+    assert strip(after_urls) == strip(before["article_urls"])
+    assert "36 unchanged" in crawled["second"].stdout or "0 new" in crawled["second"].stdout
+
+
+def test_export_jsonl_every_record_every_field(crawled, cli):
+    result = cli("export", "--format", "jsonl", "--db", crawled["db"])
+    assert result.code == 0, result
+    records = jsonl(result.stdout)
+    assert len(records) == crawled["site"].expected["article_count"]
+    for rec in records:
+        assert set(RECORD_FIELDS) <= set(rec)
+        assert isinstance(rec["sections"], list) and isinstance(rec["images"], list)
+        for image in rec["images"]:
+            assert image["src"].startswith("http://127.0.0.1:")
+
+
+def test_export_to_file(crawled, cli, tmp_path):
+    out = tmp_path / "records.jsonl"
+    result = cli("export", "--db", crawled["db"], "--output", out)
+    assert result.code == 0, result
+    assert len(jsonl(out.read_text(encoding="utf-8"))) == crawled["site"].expected["article_count"]
+    assert not list(tmp_path.glob("*.part"))
