@@ -30,6 +30,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+from crawler.parsing import parse_page
+
 TARGETS = {"title": .95, "date": .95, "minute": .95, "author": .85, "source": .85, "editor": .90,
            "body": .93, "headings": .75}
 FIELDS = tuple(TARGETS)
@@ -149,9 +151,8 @@ def _score_page(rec, t: dict) -> dict[str, tuple[float, object, object]]:
     return out
 
 
-def evaluate_corpus(corpus_dir: Path, parse: Callable | None = None) -> EvalResult:
-    if parse is None:
-        from crawler.parsing import parse_page as parse
+def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page) -> EvalResult:
+    """Parse every page of DIR/pages with its truth URL (no headers, fetched at FETCHED_AT) and score it."""
     corpus_dir = Path(corpus_dir)
     truths = [json.loads(l) for l in (corpus_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     res = EvalResult()
