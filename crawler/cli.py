@@ -267,7 +267,21 @@ def export(db_path, fmt, output, site):
     click.echo(f"exported {count} records", err=True)
 
 
+# Command groups that live in their own modules register themselves on `cli` when imported
+# (each module: `from crawler.cli import cli, CliError, DB_OPTION` and `@cli.command()`).
+# Add one import line per module here.
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+COMMAND_MODULES: list[str] = []
+
+
 def main(argv: list[str] | None = None) -> None:
+    _register_commands()
     try:
         cli.main(args=argv, prog_name="parknews", standalone_mode=False)
     except click.exceptions.Abort:

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 
 from .body import is_link_line
 
-_TITLE_ATTR_RE = re.compile(r"title|headline|topic|biaoti|(?:^|[\s_-])tit(?:$|[\s_-])|(?:^|[\s_-])hd(?:$|[\s_-])", re.I)
+_TITLE_ATTR_RE = re.compile(r"tit|headline|topic|biaoti|(?:^|[\s_-])(?:hd|bt|bti)(?:$|[\s_\d-])", re.I)
 _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
 
 
