@@ -17,7 +17,8 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (near_junk, expand_container, in_blocks, related_blocks, in_junk, is_keyword_soup, line_value, junk_elements, inside, is_boilerplate, is_link_line, is_meta_line, pick_container)
+from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate, is_keyword_soup, is_link_line,
+                   is_meta_line, junk_elements, line_value, near_junk, pick_container, related_blocks)
 from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .encoding import decode_body
 from .errors import NotAnArticle
