@@ -194,7 +194,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             i += 1
             continue
         if _key(l.text) == title_key or (is_meta_line(l.text) and (dt.find_dates(l.text) or by.parse_labels(l.text))
-                                         and l.n <= 80 and "。" not in l.text) or (l.n <= 80 and "。" not in l.text
+                                         and l.n <= 80 and "。" not in l.text) or (l.n <= 50 and not re.search(r"[。，]", l.text)
                                                             and dt.find_dates(l.text, fetched_at, allow_relative=False)):
             header.append(i)
             i += 1
