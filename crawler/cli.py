@@ -111,7 +111,8 @@ def _compile(option: str, pattern: str | None):
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
-def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_level, log_file):
+@click.option("--stats-file", type=click.Path(dir_okay=False), help="Write the crawl's stats (JSON) to this file.")
+def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
@@ -150,6 +151,8 @@ def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_leve
         settings = build_settings(db_path, site=site, max_pages=max_pages, log_level=log_level,
                                   log_file=log_file, delay=delay)
         summary = run_crawl("site", settings, site.name, site=site)
+    if stats_file:
+        summary.write_stats(stats_file)
     _print_summary(summary)
     _crawl_exit(summary)
 

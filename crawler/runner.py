@@ -5,6 +5,7 @@ A Twisted reactor runs once per process, so one call of `run_crawl` per process 
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,10 @@ class CrawlSummary:
     @property
     def status(self) -> str:
         return str(self.stats.get("parknews/run_status", "unknown"))
+
+    def write_stats(self, path: str | Path) -> None:
+        """The crawl's Scrapy stats as JSON (times as ISO strings)."""
+        Path(path).write_text(json.dumps(self.stats, default=str, indent=1, sort_keys=True), encoding="utf-8")
 
     def _failed_detail(self) -> str:
         parts = {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("parknews/failed/")}
