@@ -301,11 +301,22 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     body_text = "\n".join(texts)
     c_lines = [lines[i] for i in c_idx]
     c_links = sum(1 for l in c_lines if is_link_line(l) and 6 <= l.n <= 60)
+    c_prose = sum(1 for l in kept if l.n >= 30)
+    if _DEBUG is not None:
+        _DEBUG.update(c_links=c_links, c_prose=c_prose, c_lines=len(c_lines))
     if c_links >= 8 and c_links >= 0.4 * len(c_lines):
         raise NotAnArticle("list_page", f"{c_links} of {len(c_lines)} lines in the main block are links")
-    if len(_key(body_text)) < 10:
-        if _looks_like_list(lines):
-            raise NotAnArticle("list_page", "mostly links")
+    if c_links >= 6 and c_links >= 0.6 * c_prose:
+        # headline links each followed by a summary: a list of teasers, not an article
+        seq = ["L" if (is_link_line(l) and 6 <= l.n <= 60) else "P" for l in c_lines
+               if (is_link_line(l) and 6 <= l.n <= 60) or (l.n >= 30 and l.link < l.n * 0.3)]
+        pairs = sum(1 for a, b in zip(seq, seq[1:]) if a == "L" and b == "P")
+        if pairs >= 5:
+            raise NotAnArticle("list_page", f"{pairs} headline links followed by summaries")
+    blen = len(_key(body_text))
+    if blen < 50 and _looks_like_list(lines):
+        raise NotAnArticle("list_page", "mostly links, no article text")
+    if blen < 10:
         raise NotAnArticle("no_body", "no article text")
     flags = heading_flags(kept, title)
     sections = build_sections(texts, flags)

@@ -72,3 +72,33 @@ def test_content_length_of_compressed_body_is_ignored():
     body = html.encode("utf-8")
     rec = parse_page("http://x.example/a.html", {"Content-Length": "100", "Content-Encoding": "gzip"}, body, FETCHED)
     assert rec.title == "园区简讯"
+
+
+_NAV = "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(12))
+_FOOT = ("<div class='footer'><p>主办：某高新技术产业开发区管理委员会，承办：高新区党政办公室。地址：某市高新大道1号，邮编：310000。</p>"
+         "<p>网站标识码：3301000001，浙ICP备12345678号，浙公网安备33010002000001号。</p></div>")
+
+
+def _list_page(inner: str) -> str:
+    return (f"<html><head><meta charset='utf-8'><title>园区动态-某高新区管委会</title></head><body><div class='nav'><ul>{_NAV}</ul></div>"
+            f"<div class='loc'>当前位置：首页 > 园区动态</div><div class='main'><div class='left'><h2>园区动态</h2>{inner}</div></div>"
+            f"{_FOOT}</body></html>")
+
+
+def test_government_list_page_with_footer_text():
+    items = "".join(f"<li><a href='/news/2024/{i}.html'>高新区召开第{i}次企业服务工作推进会议部署重点任务</a>"
+                    f"<span class='date'>2024-05-{i % 28 + 1:02d}</span></li>" for i in range(20))
+    with pytest.raises(NotAnArticle) as e:
+        _parse(_list_page(f"<ul class='list'>{items}</ul><div class='page'>共20条 <a>1</a><a>2</a><a>下一页</a></div>"),
+               "http://gxq.example.gov.cn/yqdt/")
+    assert e.value.reason == "list_page"
+
+
+def test_list_of_teasers_with_summaries():
+    items = "".join(f"<div class='item'><h3><a href='/n/{i}.html'>经开区第{i}批重点项目集中开工</a></h3>"
+                    f"<p class='summary'>5月{i % 28 + 1}日，经开区举行重点项目集中开工活动，共有{i + 3}个项目开工，"
+                    f"总投资{i * 10 + 50}亿元，涵盖先进制造、现代服务等领域……</p><span>2024-05-{i % 28 + 1:02d}</span></div>"
+                    for i in range(12))
+    with pytest.raises(NotAnArticle) as e:
+        _parse(_list_page(f"<div class='newslist'>{items}</div>"), "http://gxq.example.gov.cn/yqdt/")
+    assert e.value.reason == "list_page"
