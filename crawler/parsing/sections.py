@@ -98,7 +98,7 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             flags[i] = True
             continue
         if prose_page and L <= 28 and (not ends or t[-1] in "？?") and prv is not None and nxt is not None:
-            if lens[i + 1] >= 40 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and not t.endswith("。"):
+            if lens[i + 1] >= 30 and prv.text.strip()[-1:] in "。！？!?”\"）)…" and not t.endswith("。"):
                 flags[i] = True
     # A page that numbers its sections ("1", "01", "一、") uses bold only for emphasis.
     numbered = [i for i, f in enumerate(flags) if f and (_BARE_NUM_RE.match(lines[i].text.strip())
