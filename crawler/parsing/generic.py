@@ -278,6 +278,9 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             ta = by.trailing_author(l.text)
             if ta:
                 fields.author.append((ta, "text", 5))
+            m = _TRAILING_SOURCE_RE.search(l.text)
+            if m and by.clean_source(m.group(1)):
+                fields.source.append((by.clean_source(m.group(1)), "text", 2))
     if _DEBUG is not None:
         _DEBUG.update(header=[lines[i].text for i in header], removed=[l.text for l in removed],
                       footer=[lines[i].text for i in footer], source=fields.source, author=fields.author,
@@ -396,6 +399,9 @@ def strip_trailing_ui(t: str) -> str:
     if m and m.start() >= 10:
         return t[:m.start()].rstrip()
     return t
+
+
+_TRAILING_SOURCE_RE = re.compile(r"[（(]\s*(?:本文)?(?:来源|稿件来源|信息来源|转自|来自)\s*[:：]\s*([^（）()]{2,24})[）)]\s*$")
 
 
 def _is_credit_line(t: str) -> bool:
