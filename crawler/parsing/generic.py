@@ -4,6 +4,21 @@ Pipeline (one lxml tree, a handful of passes):
   decode bytes -> parse -> read hidden metadata -> drop hidden/noise elements -> flatten to lines
   -> body container -> title -> header/body/footer regions -> dates, bylines -> clean body lines
   -> sections, images. Optional per-site `rules` override single fields.
+
+Modules (one job each):
+  encoding.py  bytes -> text (header/BOM/meta charset as hints, strict decodes, GB* as GB18030)
+  dom.py       the lxml tree, hidden-element removal, flattening into `Line`s
+  meta.py      <meta>, <title>, canonical, JSON-LD, china.com.cn enpproperty/enpcontent comments
+  body.py      main-block scoring (maximum-subtree over line values), junk boxes, boilerplate lines
+  titles.py    headline choice (heading-like lines vs <title>/og:title, proximity to the text)
+  dates.py     date shapes (regex first, dateparser fallback), labels, metadata and URL dates
+  bylines.py   来源/作者/责任编辑 labels, bylines, datelines, trailing credits, value cleaning
+  sections.py  sub-heading detection and the sections structure
+  images.py    body images (lazy attributes, absolute URLs) and captions
+  rules.py     per-site CSS/XPath selectors
+A page region vocabulary is used throughout: the *header* is the lines between the headline and
+the text (date/source/author line), the *footer* the lines right after the text (editor, source
+notes), *removed* the credit and boilerplate lines taken out of the text (parsed for labels).
 """
 from __future__ import annotations
 

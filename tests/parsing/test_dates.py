@@ -108,3 +108,7 @@ def test_dateparser_fallback_is_only_a_fallback():
 
 def test_ambiguous_six_digit_url_part_is_not_a_date():
     assert dt.url_date("http://bynews.example.edu.cn/200502/article/2005-07/4651.htm") is None
+
+
+def test_dateparser_fallback_for_meta_values():
+    assert dt.parse_meta_date("Tue, 14 May 2024 10:20:00 GMT", FETCHED) == "2024-05-14T18:20+08:00"
