@@ -75,7 +75,7 @@ def demo(db_path, log_level):
     with SiteServer(build_demo_site().pages) as server:
         click.echo(f"sample site serving at {server.base_url}")
         config = site.with_base_url(server.base_url)
-        settings = build_settings(db_path, site=config, log_level=log_level)
+        settings = build_settings(db_path, log_level=log_level)
         summary = run_crawl("site", settings, config.name, site=config)
     click.echo("sample site stopped")
     _print_summary(summary)
@@ -148,7 +148,7 @@ def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_leve
         site = load_site(target)
         if base_url:
             site = site.with_base_url(base_url)
-        settings = build_settings(db_path, site=site, max_pages=max_pages, log_level=log_level,
+        settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
                                   log_file=log_file, delay=delay)
         summary = run_crawl("site", settings, site.name, site=site)
     if stats_file:

@@ -1,4 +1,4 @@
-"""Running a crawl in this process: settings from crawler.settings, the site's politeness on top,
+"""Running a crawl in this process: settings from crawler.settings plus the command line's,
 and a summary read back from the crawl's stats.
 
 A Twisted reactor runs once per process, so one call of `run_crawl` per process (the CLI).
@@ -13,8 +13,6 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-
-from spiders.sitefile import SiteConfig
 
 
 @dataclass
@@ -81,7 +79,7 @@ class CrawlSummary:
         ]
 
 
-def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages: int = 0,
+def build_settings(db: str | Path, *, max_pages: int = 0,
                    log_level: str = "WARNING", log_file: str | None = None, delay: float | None = None,
                    overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
@@ -90,13 +88,7 @@ def build_settings(db: str | Path, *, site: SiteConfig | None = None, max_pages:
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
-    if site is not None:
-        settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
-        settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.concurrency, priority="spider")
-        settings.set("AUTOTHROTTLE_ENABLED", site.autothrottle, priority="spider")
-        settings.set("PARKNEWS_STRIP_PARAMS", list(site.strip_params), priority="spider")
-        if site.max_pages and not max_pages:
-            max_pages = site.max_pages
+    # The site's own politeness settings are applied by the site spider (spiders/site.py).
     if max_pages:
         settings.set("PARKNEWS_MAX_PAGES", max_pages, priority="cmdline")
     if delay is not None:

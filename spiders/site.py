@@ -13,6 +13,15 @@ from .common import extract_links, failure_item, in_domains, page_item, select_l
 from .sitefile import SiteConfig, load_site
 
 
+def apply_site_settings(settings, config: SiteConfig) -> None:
+    settings.set("DOWNLOAD_DELAY", config.download_delay, priority="spider")
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", config.concurrency, priority="spider")
+    settings.set("AUTOTHROTTLE_ENABLED", config.autothrottle, priority="spider")
+    settings.set("PARKNEWS_STRIP_PARAMS", list(config.strip_params), priority="spider")
+    if config.max_pages:
+        settings.set("PARKNEWS_MAX_PAGES", config.max_pages, priority="spider")
+
+
 class SiteSpider(scrapy.Spider):
     name = "site"
 
@@ -26,6 +35,15 @@ class SiteSpider(scrapy.Spider):
         self.config = config
         self.site_name = config.name
         self.allowed_domains = list(config.allowed_domains)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # The site file's politeness, whether run by `parknews crawl` or `scrapy crawl`
+        # (Scrapy applies the spider's settings after creating it; cmdline -s still wins).
+        if not crawler.settings.frozen:
+            apply_site_settings(crawler.settings, spider.config)
+        return spider
 
     async def start(self):
         for url in self.config.start_urls:
