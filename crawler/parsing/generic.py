@@ -167,6 +167,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta)
     if not title:
         raise NotAnArticle("no_title", "no headline found")
+    if _STATIC_TITLE_RE.match(_key(title)) and not dt.url_date(url):
+        raise NotAnArticle("static_page", title)
     title_key0 = _key(title)
     if extraction.get("body") == "structure" and title_idx is not None and scores is not None:
         # Prose between the headline and the chosen block (or a block above the headline) means the
@@ -332,8 +334,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if pairs >= 5:
             raise NotAnArticle("list_page", f"{pairs} headline links followed by summaries")
     blen = len(_key(body_text))
-    if blen < 50 and _looks_like_list(lines):
-        raise NotAnArticle("list_page", "mostly links, no article text")
+    if blen < 50 and (_looks_like_list(lines) or sum(1 for l in lines if is_link_line(l) and 8 <= l.n <= 60) >= 5):
+        raise NotAnArticle("list_page", "headline links and no article text")
     if blen < 10:
         raise NotAnArticle("no_body", "no article text")
     flags = heading_flags(kept, title)
@@ -416,6 +418,9 @@ def strip_trailing_ui(t: str) -> str:
     return t
 
 
+_STATIC_TITLE_RE = re.compile(
+    r"^(?:关于我们|联系我们|联系方式|网站地图|隐私政策|隐私声明|版权声明|免责声明|法律声明|用户协议|服务条款|网站声明|"
+    r"使用帮助|帮助中心|意见反馈|加入我们|招贤纳士|友情链接|About|Contact)$", re.I)
 _TRAILING_SOURCE_RE = re.compile(r"[（(]\s*(?:本文)?(?:来源|稿件来源|信息来源|转自|来自)\s*[:：]\s*([^（）()]{2,24})[）)]\s*$")
 
 

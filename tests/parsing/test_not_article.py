@@ -102,3 +102,12 @@ def test_list_of_teasers_with_summaries():
     with pytest.raises(NotAnArticle) as e:
         _parse(_list_page(f"<div class='newslist'>{items}</div>"), "http://gxq.example.gov.cn/yqdt/")
     assert e.value.reason == "list_page"
+
+
+def test_static_site_page():
+    html = ("<html><head><title>关于我们_中国网园区</title></head><body><div class='static'><h2>关于我们</h2>"
+            "<p>中国网园区频道是报道全国各类园区发展动态的专业平台，关注园区招商、产业发展和营商环境建设。</p>"
+            "<p>频道以园区为中心，以产业为纽带，服务园区、企业与投资者。</p></div></body></html>")
+    with pytest.raises(NotAnArticle) as e:
+        _parse(html, "http://yuanqu.example.cn/about.html")
+    assert e.value.reason == "static_page"
