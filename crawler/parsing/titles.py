@@ -10,7 +10,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from .body import is_link_line
+from .body import _RELATED_HEAD_RE, is_link_line
 
 _TITLE_ATTR_RE = re.compile(r"tit|headline|topic|biaoti|(?:^|[\s_-])(?:hd|bt|bti)(?:$|[\s_\d-])", re.I)
 _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
@@ -107,8 +107,9 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         prox = max(0.0, 1 - dist / 40)
         meta_next = any(_DATEISH_RE.search(lines[j].text) and lines[j].n <= 120
                         for j in range(i + 1, min(len(lines), i + 4)))
-        crumb = bool(_CRUMB_RE.search(line.text))
-        score = 2 * (s if s >= 0.45 else 0.3 * s) + 0.8 * hs + 0.6 * prox + 0.6 * meta_next - 1.0 * crumb
+        crumb = bool(_CRUMB_RE.search(line.text)) or bool(_RELATED_HEAD_RE.match(line.text))
+        inner = 0.4 if i > c_first else 0.0  # a sub-heading inside the text, not the headline above it
+        score = 2 * (s if s >= 0.45 else 0.3 * s) + 0.8 * hs + 0.6 * prox + 0.6 * meta_next - 1.0 * crumb - inner
         if best is None or score > best[0]:
             best = (score, i, s, hs)
     if best is not None:
