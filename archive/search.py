@@ -41,8 +41,9 @@ A query is first probed for its newest BROAD+1 (2,001) matches by rowid, a bound
 the archive's size. When it matches at most BROAD articles, hits are ranked by bm25 (lower score
 is better; title weighted 10x). When it matches more -- "园区" or "营商环境" in a park-news archive
 -- bm25 would cost time in proportion to every match (its idf alone walks all of them: ~60 ms per
-17k matches measured, linear in N) and says little, so the BROAD most recently stored matches
-(after the filters) are ranked: more query terms in the title first, then newest; `score` is None.
+17k matches measured, linear in N) and says little. Such a query lists the articles with every
+term in the title, newest stored first, then the other matches, newest stored first (each an FTS
+scan in rowid order that stops after `limit` rows); `score` is None.
 
 Query syntax
 ------------
@@ -297,7 +298,7 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
         sql = f"SELECT {cols}, NULL FROM articles a"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id DESC LIMIT ?"
+        sql += " ORDER BY a.published_at DESC, a.id DESC LIMIT ?"  # NULL dates sort last
         rows = db.execute(sql, params + [limit]).fetchall()
         return [_hit(r, terms) for r in rows]
 
@@ -307,20 +308,24 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
     if any(e is None for e in short_exprs):
         return []  # a term made only of punctuation: not indexed, so nothing is found
     short_match = " AND ".join(f"({e})" for e in short_exprs)
-    if long_terms:
-        # Ranked on the trigram table; short terms restrict the rowids through the bigram table.
-        # "+rowid": keeps the IN list out of FTS5's xFilter, which would rerun the MATCH per rowid.
-        table = TRI_TABLE
-        match_sql = f"{table} MATCH ?"
-        match_params: list[Any] = [" AND ".join(_fts_string(t) for t in long_terms)]
-        if short_match:
-            match_sql += f" AND +{table}.rowid IN (SELECT rowid FROM {BI_TABLE} WHERE {BI_TABLE} MATCH ?)"
-            match_params.append(short_match)
-    else:
-        table = BI_TABLE
-        match_sql = f"{table} MATCH ?"
-        match_params = [short_match]
 
+    def match(title_only: bool = False) -> tuple[str, list[Any]]:
+        """The FTS condition (SQL, params) for all terms; title_only: all terms in the title."""
+        def wrap(expr: str) -> str:
+            return "{title} : (" + expr + ")" if title_only else expr
+        if long_terms:
+            # Ranked on the trigram table; short terms restrict the rowids through the bigram table.
+            # "+rowid": keeps the IN list out of FTS5's xFilter, which would rerun the MATCH per rowid.
+            sql = f"{TRI_TABLE} MATCH ?"
+            mp: list[Any] = [wrap(" AND ".join(_fts_string(t) for t in long_terms))]
+            if short_match:
+                sql += f" AND +{TRI_TABLE}.rowid IN (SELECT rowid FROM {BI_TABLE} WHERE {BI_TABLE} MATCH ?)"
+                mp.append(wrap(short_match))
+            return sql, mp
+        return f"{BI_TABLE} MATCH ?", [wrap(short_match)]
+
+    table = TRI_TABLE if long_terms else BI_TABLE
+    match_sql, match_params = match()
     # How broad is the query? The newest BROAD+1 matches, by rowid: cost bounded whatever N.
     probe = [r[0] for r in db.execute(
         f"SELECT rowid FROM {table} WHERE {match_sql} ORDER BY rowid DESC LIMIT {BROAD + 1}",
@@ -328,9 +333,9 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
     ).fetchall()]
     if not probe:
         return []
-    join = f" CROSS JOIN articles a ON a.id = {table}.rowid" if where else ""
-    filt = "".join(" AND " + w for w in where)
     if len(probe) <= BROAD:
+        join = f" CROSS JOIN articles a ON a.id = {table}.rowid" if where else ""
+        filt = "".join(" AND " + w for w in where)
         ranked = db.execute(
             f"SELECT {table}.rowid, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score FROM {table}{join} "
             f"WHERE {match_sql}{filt} ORDER BY score, {table}.rowid LIMIT ?",
@@ -338,28 +343,25 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
         ).fetchall()
     else:
         # A broad query (a term in most articles): bm25 would cost time in proportion to every
-        # match, and its idf says little. Rank the BROAD newest matches: title hits, then newest.
-        if where:
-            # the filters' indexes (site, published_at) pick the articles; the match set is a
-            # list the planner checks them against
-            cand = [r[0] for r in db.execute(
-                f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} AND a.id IN "
-                f"(SELECT rowid FROM {table} WHERE {match_sql}) ORDER BY a.id DESC LIMIT {BROAD}",
-                params + match_params,
+        # match, and its idf says little. Articles with every term in the title, newest first,
+        # then the other matches, newest first: each an FTS scan in rowid order, stopped early.
+        def newest(sql: str, mp: list[Any], n: int) -> list[int]:
+            if where:  # the filters' indexes pick articles; the match set is a list to check
+                return [r[0] for r in db.execute(
+                    f"SELECT a.id FROM articles a WHERE {' AND '.join(where)} AND a.id IN "
+                    f"(SELECT rowid FROM {table} WHERE {sql}) ORDER BY a.id DESC LIMIT ?",
+                    params + mp + [n],
+                ).fetchall()]
+            return [r[0] for r in db.execute(
+                f"SELECT rowid FROM {table} WHERE {sql} ORDER BY rowid DESC LIMIT ?", mp + [n]
             ).fetchall()]
-        else:
-            cand = probe[:BROAD]
-        titles = db.execute(
-            f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(cand))})", cand
-        ).fetchall() if cand else []
-        lowered = [t.lower() for t in terms]
 
-        def in_title(title: str | None) -> int:
-            low = normalize(title).lower()
-            return sum(t in low for t in lowered)
-
-        order = sorted(((-in_title(t), -i) for i, t in titles))[:limit]
-        ranked = [(-neg_id, None) for _, neg_id in order]
+        title_sql, title_params = match(title_only=True)
+        in_title = newest(title_sql, title_params, limit)
+        seen = set(in_title)
+        rest = probe if not where else newest(match_sql, match_params, limit + len(in_title))
+        ids = in_title + [i for i in rest if i not in seen]
+        ranked = [(i, None) for i in ids[:limit]]
     if not ranked:
         return []
     ids = [r[0] for r in ranked]

@@ -94,8 +94,17 @@ def main() -> None:
     ap.add_argument("--db", default=None)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--queries-only", action="store_true",
+                    help="run the queries on an existing --db kept by an earlier run (no load, no sync)")
     args = ap.parse_args()
     path = Path(args.db or os.path.join(tempfile.mkdtemp(), "search-bench.db"))
+    if args.queries_only:
+        db = open_db(path, create=False)
+        print(f"{path}: {db.execute('SELECT count(*) FROM articles').fetchone()[0]} articles, "
+              f"{size(path, db) / 1e6:,.1f} MB")
+        queries(db, args.repeat)
+        db.close()
+        return
     if path.exists():
         sys.exit(f"{path} exists; give a new --db")
     db = open_db(path)
@@ -139,7 +148,17 @@ def main() -> None:
     done = S.sync_index(db)
     print(f"incremental sync of 200 new + 50 updated + 50 deleted: {done} in {(time.perf_counter() - t) * 1000:.0f} ms")
 
-    print(f"\nsearch() latency, {args.repeat} runs per query (ms): median / max, hits of the first run")
+    queries(db, args.repeat)
+    db.close()
+    if not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(path) + suffix)
+            if p.exists():
+                p.unlink()
+
+
+def queries(db, repeat: int) -> None:
+    print(f"\nsearch() latency, {repeat} runs per query (ms): median / max, hits of the first run")
     for kind, queries in QUERIES.items():
         times = []
         details = []
@@ -147,7 +166,7 @@ def main() -> None:
             kw = {"site": "site7"} if kind.endswith("+site") else {}
             hits = S.search(db, q, **kw)  # warm
             ts = []
-            for _ in range(args.repeat):
+            for _ in range(repeat):
                 t = time.perf_counter()
                 S.search(db, q, **kw)
                 ts.append((time.perf_counter() - t) * 1000)
@@ -162,12 +181,6 @@ def main() -> None:
     print("\nexample hits for '生物医药 营商环境':")
     for h in hits:
         print(f"  #{h.id} {h.title} | {h.snippet[:90]}")
-    db.close()
-    if not args.keep:
-        for suffix in ("", "-wal", "-shm"):
-            p = Path(str(path) + suffix)
-            if p.exists():
-                p.unlink()
 
 
 if __name__ == "__main__":
