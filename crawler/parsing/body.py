@@ -184,16 +184,22 @@ def expand_container(best, scores: dict, root, levels: int = 2) -> list:
         sibs = [c for c in parent if isinstance(c.tag, str)]
         pos = sibs.index(ref)
         added = []
+        lo = hi = pos
         for direction in (1, -1):
             j = pos + direction
             while 0 <= j < len(sibs):
                 sc = scores.get(sibs[j], 0.0)
                 if sc >= need:
                     added.append(sibs[j])
+                    lo, hi = min(lo, j), max(hi, j)
                 elif sc <= -30:
                     break
                 j += direction
         if added:
+            # the short blocks between the added ones (sub-headings, captions) belong to the text too
+            for j in range(lo, hi + 1):
+                if j != pos and sibs[j] not in added and scores.get(sibs[j], 0.0) > -30:
+                    added.append(sibs[j])
             out.extend(added)
             break
         ref = parent

@@ -181,7 +181,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if (gap and (other_h1 or far)) or title_idx > c_last:
             alt = _anchored_block(lines, scores, title_idx, root, container)
             if alt is not None:
-                container = alt
+                alt_list = expand_container(alt, scores, root)
+                container = alt if len(alt_list) == 1 else alt_list
                 in_c = [inside(l.el, container) for l in lines]
                 junk = junk_elements([l for l, ok in zip(lines, in_c) if ok], container)
                 c_idx = [i for i, ok in enumerate(in_c) if ok]
