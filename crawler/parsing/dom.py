@@ -219,12 +219,21 @@ class _Builder:
                 m = _HCLASS_RE.search(cls)
                 if m:
                     hl = int(m.group(1) or m.group(2))
-        if el.text:
-            self.add(el.text, link, bold, hl, center, block_owner)
+        t = el.text
+        if t:
+            if t.strip():
+                self.add(t, link, bold, hl, center, block_owner)
+            elif self.buf:
+                self.buf.append(" ")
+        walk = self.walk
         for child in el:
-            self.walk(child, link, bold, hl, center, block_owner)
-            if child.tail:
-                self.add(child.tail, link, bold, hl, center, block_owner)
+            walk(child, link, bold, hl, center, block_owner)
+            t = child.tail
+            if t:
+                if t.strip():
+                    self.add(t, link, bold, hl, center, block_owner)
+                elif self.buf:
+                    self.buf.append(" ")
         if is_block:
             self.flush()
 

@@ -92,13 +92,13 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
             continue
         k = _key(line.text)
         s = max((quick_sim(k, r) for r in refs), default=0.0)
-        if near and s == 0.0 and refs and (line.hl or line.bold or i >= c_first - 15):
+        hs = _heading_score(line)
+        if near and s == 0.0 and refs and (hs > 0 or line.bold * 2 >= line.n):
             s = max(sim(k, r) for r in refs)
         if not near:
             # far from the body: only an exact headline match, not a link, counts
-            if s < 0.75 or is_link_line(line) or i > c_last or (_heading_score(line) == 0 and s < 0.95):
+            if s < 0.75 or is_link_line(line) or i > c_last or (hs == 0 and s < 0.95):
                 continue
-        hs = _heading_score(line)
         if hs == 0 and s < 0.75:
             continue
         if is_link_line(line) and s < 0.75:
