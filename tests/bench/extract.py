@@ -52,25 +52,31 @@ def main(argv=None) -> int:
             pass
 
     best_lxml = best_parse = float("inf")
+    ratios = []
     for _ in range(a.rounds):
+        # both measured back to back in every round, so load from other processes hits both alike
         t0 = time.perf_counter()
         for _ in range(3):  # a short loop: repeat it so timer noise matters less
             for _pid, body in pages:
                 lxml.html.fromstring(body)
-        best_lxml = min(best_lxml, (time.perf_counter() - t0) / 3)
+        t_lxml = (time.perf_counter() - t0) / 3
         t0 = time.perf_counter()
         for pid, body in pages:
             try:
                 parse_page(urls.get(pid, ""), None, body, fetched)
             except NotAnArticle:
                 pass
-        best_parse = min(best_parse, time.perf_counter() - t0)
+        t_parse = time.perf_counter() - t0
+        best_lxml, best_parse = min(best_lxml, t_lxml), min(best_parse, t_parse)
+        ratios.append(t_parse / t_lxml)
     n = len(pages)
-    ratio = best_parse / best_lxml
+    ratios.sort()
+    ratio = ratios[len(ratios) // 2]
     print(f"pages: {n} ({sum(len(b) for _p, b in pages) / 1e6:.1f} MB), best of {a.rounds} rounds")
     print(f"lxml.html.fromstring: {n / best_lxml:8.1f} pages/s  ({1000 * best_lxml / n:.2f} ms/page)")
     print(f"parse_page:           {n / best_parse:8.1f} pages/s  ({1000 * best_parse / n:.2f} ms/page)")
-    print(f"cost ratio parse_page/lxml: {ratio:.1f}x (target <= {TARGET_RATIO:.0f}x) {'OK' if ratio <= TARGET_RATIO else 'SLOW'}")
+    print(f"cost ratio parse_page/lxml (median of {len(ratios)} rounds): {ratio:.1f}x "
+          f"(best-of ratio {best_parse / best_lxml:.1f}x; target <= {TARGET_RATIO:.0f}x) {'OK' if ratio <= TARGET_RATIO else 'SLOW'}")
     return 0
 
 
