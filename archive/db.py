@@ -17,6 +17,7 @@ from sqlite_utils.utils import sqlite3
 from .errors import ArchiveError
 from .search import migrate_v3 as _v3_search
 from .neardup import migrate_v4 as _v4_neardup
+from .cursors import migrate_v6 as _v6_cursors
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -103,6 +104,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "articles, article_urls, crawl_runs, fetch_failures", _v1),
     (3, "full-text search: trigram + bigram FTS5 tables, change queue", _v3_search),
     (4, "near-duplicates: signatures, LSH bands, clusters", _v4_neardup),
+    (6, "export cursors and the article change sequence", _v6_cursors),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

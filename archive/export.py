@@ -1,41 +1,487 @@
-"""Reading records back out of the archive, as stored, for downstream systems."""
+"""Exports for downstream systems: JSON Lines, CSV, Parquet (and WARC, see archive.warc_export).
+
+Every export streams: rows are read from SQLite with one cursor and written as they come (Parquet
+in row groups of PARQUET_BATCH), so memory does not grow with the number of records.
+
+Shapes (the record schema is `archive/record.schema.json`, version SCHEMA_VERSION):
+* JSONL: one record a line, `sections`/`images`/`extraction`/`warnings` as JSON structures.
+* Parquet: the same fields as typed columns: `sections` list<struct<heading, paragraphs
+  list<string>>>, `images` list<struct<src, caption>>, `extraction` map<string, string>,
+  `warnings` list<string>; the schema version is in the file's key-value metadata.
+* CSV: one row a record, header row of the field names; the four structured fields are
+  JSON text in their cells (`sections` as `[{"heading": ..., "paragraphs": [...]}]`). UTF-8, no BOM.
+
+A file export is written to a temporary file beside the target and renamed into place when
+complete, then `FILE.manifest.json` is written beside it (schema version, record count, SHA-256
+and size of the data file, the filters, the cursor range). Only then does an export with
+`cursor=NAME` move that cursor (archive.cursors): a failed or killed export is delivered again.
+"""
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
-from typing import IO, Any, Iterator
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from json.encoder import encode_basestring as _json_str  # C implementation, ensure_ascii=False
+from pathlib import Path
+from typing import IO, Any, Callable, Iterator
 
 import sqlite_utils
 
 from crawler.items import RECORD_FIELDS
 
-from .store import JSON_COLUMNS
+from . import cursors as cursors_mod
 
-EXPORT_FIELDS = ("id",) + RECORD_FIELDS
+SCHEMA_PATH = Path(__file__).with_name("record.schema.json")
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+SCHEMA_VERSION: str = SCHEMA["version"]
+SCHEMA_ID: str = SCHEMA["$id"]
 
+EXPORT_FIELDS: tuple[str, ...] = ("id",) + RECORD_FIELDS + ("first_seen", "updated_at")
+STRUCTURED = {"sections": "[]", "images": "[]", "extraction": "{}", "warnings": "[]"}
+FORMATS = ("jsonl", "csv", "parquet", "warc")
+PARQUET_BATCH = 2000
+_SELECT = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
+
+
+class ExportError(Exception):
+    """A one-line reason an export cannot run (bad output path, bad filters)."""
+
+
+# ---------------------------------------------------------------- records
 
 def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
+    """An articles row (dict) as an export record: JSON columns parsed."""
     out = {name: row.get(name) for name in EXPORT_FIELDS}
-    for name in JSON_COLUMNS:
-        if isinstance(out.get(name), str):
-            out[name] = json.loads(out[name])
+    for name, empty in STRUCTURED.items():
+        value = out.get(name)
+        out[name] = json.loads(value if isinstance(value, str) and value else empty) \
+            if not isinstance(value, (list, dict)) else value
     return out
 
 
-def iter_records(db: sqlite_utils.Database, *, site: str | None = None) -> Iterator[dict[str, Any]]:
-    """Every stored article as a record dict, in id order, streamed (not loaded at once)."""
-    sql = "SELECT * FROM articles"
-    params: list[Any] = []
+def record_by_id(db, article_id: int) -> dict[str, Any] | None:
+    cur = db.execute(f"SELECT {_SELECT} FROM articles a WHERE a.id = ?", [article_id])
+    row = cur.fetchone()
+    return row_to_record(dict(zip(EXPORT_FIELDS, row))) if row else None
+
+
+def _filters_sql(site: str | None, since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
+    where, params = [], []
     if site:
-        sql += " WHERE site = ?"
+        where.append("a.site = ?")
         params.append(site)
-    sql += " ORDER BY id"
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    for values in cursor:
-        yield row_to_record(dict(zip(names, values)))
+    if since:
+        where.append("a.published_at >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published_at <= ?")
+        params.append(until + "\uffff" if len(until) == 10 else until)  # a date: the whole day
+    return where, params
+
+
+def _query(site, since, until, seq_range: tuple[int, int] | None) -> tuple[str, list[Any]]:
+    where, params = _filters_sql(site, since, until)
+    if seq_range is None:
+        sql = f"SELECT {_SELECT}, NULL FROM articles a"
+        order = " ORDER BY a.id"
+    else:
+        sql = f"SELECT {_SELECT}, c.seq FROM {cursors_mod.CHANGES_TABLE} c JOIN articles a ON a.id = c.article_id"
+        where = ["c.seq > ?", "c.seq <= ?"] + where
+        params = list(seq_range) + params
+        order = " ORDER BY c.seq"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return sql + order, params
+
+
+def iter_rows(db, *, site=None, since=None, until=None, seq_range=None) -> Iterator[tuple]:
+    """Raw rows (EXPORT_FIELDS..., seq), streamed."""
+    sql, params = _query(site, since, until, seq_range)
+    yield from db.execute(sql, params)
+
+
+def iter_records(db: sqlite_utils.Database, *, site: str | None = None, since: str | None = None,
+                 until: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored article (filtered) as a record dict, in id order, streamed."""
+    for row in iter_rows(db, site=site, since=since, until=until):
+        yield row_to_record(dict(zip(EXPORT_FIELDS, row)))
+
+
+def count_rows(db, *, site=None, since=None, until=None, seq_range=None) -> int:
+    sql, params = _query(site, since, until, seq_range)
+    return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+
+
+# ---------------------------------------------------------------- writers
+
+def _raw_json(value: Any, empty: str) -> str:
+    """A stored JSON column as one line of JSON text (as stored, when it already is)."""
+    if not value:
+        return empty
+    if "\n" in value:  # stored pretty-printed by someone: re-encode on one line
+        return json.dumps(json.loads(value), ensure_ascii=False)
+    return value
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _json_str(value)
+    return json.dumps(value)
+
+
+_KEYS = ["{" + _json_str(EXPORT_FIELDS[0]) + ": "] + [", " + _json_str(n) + ": " for n in EXPORT_FIELDS[1:]]
+_IS_STRUCTURED = [STRUCTURED.get(n) for n in EXPORT_FIELDS]
+
+
+def jsonl_line(row: tuple) -> str:
+    """One JSONL line from a raw row, without parsing and re-encoding the JSON columns."""
+    parts = []
+    for key, empty, value in zip(_KEYS, _IS_STRUCTURED, row):
+        parts.append(key)
+        parts.append(_raw_json(value, empty) if empty is not None else _scalar(value))
+    parts.append("}\n")
+    return "".join(parts)
+
+
+class _Writer:
+    def __init__(self, out: "Sink"):
+        self.out = out
+
+    def write(self, row: tuple) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class JsonlWriter(_Writer):
+    CHUNK = 256
+
+    def __init__(self, out):
+        super().__init__(out)
+        self._buf: list[str] = []
+
+    def write(self, row):
+        self._buf.append(jsonl_line(row))
+        if len(self._buf) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self):
+        if self._buf:
+            self.out.write("".join(self._buf).encode("utf-8"))
+            self._buf = []
+
+    def close(self):
+        self._flush()
+
+
+class CsvWriter(_Writer):
+    def __init__(self, out):
+        super().__init__(out)
+        self._text = io.StringIO()
+        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._csv.writerow(EXPORT_FIELDS)
+        self._n = 0
+
+    def write(self, row):
+        self._csv.writerow([
+            _raw_json(v, empty) if empty is not None else ("" if v is None else v)
+            for empty, v in zip(_IS_STRUCTURED, row)
+        ])
+        self._n += 1
+        if self._n % 256 == 0:
+            self._flush()
+
+    def _flush(self):
+        data = self._text.getvalue()
+        if data:
+            self.out.write(data.encode("utf-8"))
+            self._text.seek(0)
+            self._text.truncate()
+
+    def close(self):
+        self._flush()
+
+
+def parquet_schema():
+    import pyarrow as pa
+
+    text = pa.string()
+    types = {name: text for name in EXPORT_FIELDS}
+    types["id"] = pa.int64()
+    types["sections"] = pa.list_(pa.struct([("heading", text), ("paragraphs", pa.list_(text))]))
+    types["images"] = pa.list_(pa.struct([("src", text), ("caption", text)]))
+    types["extraction"] = pa.map_(text, text)
+    types["warnings"] = pa.list_(text)
+    return pa.schema([(n, types[n]) for n in EXPORT_FIELDS],
+                     metadata={"parknews.schema": SCHEMA_ID, "parknews.schema_version": SCHEMA_VERSION})
+
+
+class ParquetWriter(_Writer):
+    """Row groups of PARQUET_BATCH records through pyarrow.parquet.ParquetWriter."""
+
+    def __init__(self, out):
+        super().__init__(out)
+        import pyarrow.parquet as pq
+
+        self._schema = parquet_schema()
+        self._cols: dict[str, list] = {n: [] for n in EXPORT_FIELDS}
+        self._writer = pq.ParquetWriter(out.binary_file(), self._schema, compression="zstd")
+
+    def write(self, row):
+        cols = self._cols
+        for name, empty, value in zip(EXPORT_FIELDS, _IS_STRUCTURED, row):
+            if empty is not None:
+                value = json.loads(value) if value else json.loads(empty)
+                if name == "extraction":
+                    value = [(k, None if v is None else str(v)) for k, v in value.items()]
+                elif name == "images":
+                    value = [{"src": i.get("src"), "caption": i.get("caption")} for i in value]
+            cols[name].append(value)
+        if len(cols["id"]) >= PARQUET_BATCH:
+            self._flush()
+
+    def _flush(self):
+        import pyarrow as pa
+
+        if self._cols["id"]:
+            table = pa.Table.from_pydict(self._cols, schema=self._schema)
+            self._writer.write_table(table)
+            self._cols = {n: [] for n in EXPORT_FIELDS}
+
+    def close(self):
+        self._flush()
+        self._writer.close()
+
+
+# ---------------------------------------------------------------- sinks
+
+class Sink:
+    """Where export bytes go, hashed on the way: a temp file renamed into place, or stdout."""
+
+    def __init__(self, output: str):
+        self.output = output
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.path: Path | None = None
+        self._tmp: Path | None = None
+        if output == "-":
+            self._fh: IO[bytes] = sys.stdout.buffer
+            return
+        path = Path(output)
+        if path.is_dir():
+            raise ExportError(f"{path}: is a directory; give a file name")
+        if not path.parent.is_dir():
+            raise ExportError(f"{path}: cannot write (folder {path.parent} does not exist)")
+        self.path = path
+        self._tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            self._fh = open(self._tmp, "wb")
+        except OSError as exc:
+            raise ExportError(f"{path}: cannot write ({exc.strerror})") from None
+
+    @property
+    def is_stdout(self) -> bool:
+        return self.path is None
+
+    def write(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.size += len(data)
+        self._fh.write(data)
+
+    def binary_file(self):
+        """A file-like object for libraries that write themselves (hashing kept)."""
+        return _HashingFile(self)
+
+    def finish(self) -> None:
+        self._fh.flush()
+        if self._tmp is not None:
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self._tmp, self.path)
+            self._tmp = None
+
+    def abort(self) -> None:
+        if self._tmp is not None:
+            try:
+                self._fh.close()
+            finally:
+                self._tmp.unlink(missing_ok=True)
+                self._tmp = None
+
+
+class _HashingFile(io.RawIOBase):
+    def __init__(self, sink: Sink):
+        self._sink = sink
+        self._pos = 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        data = bytes(data)
+        self._sink.write(data)
+        self._pos += len(data)
+        return len(data)
+
+    def tell(self):
+        return self._pos
+
+    def close(self):  # the sink owns the real file
+        pass
+
+
+# ---------------------------------------------------------------- progress
+
+class Progress:
+    """Records exported, on stderr, when it is a terminal (redrawn at most every 0.5 s)."""
+
+    def __init__(self, total: int, enabled: bool | None = None, stream: IO[str] | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.total = total
+        self.start = time.monotonic()
+        self._last = 0.0
+
+    def update(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.5:
+            return
+        self._last = now
+        rate = done / max(now - self.start, 1e-6)
+        pct = f" ({100 * done / self.total:.0f}%)" if self.total else ""
+        self.stream.write(f"\rexporting: {done}/{self.total} records{pct}, {rate:,.0f}/s ")
+        self.stream.flush()
+
+    def done(self, n: int) -> None:
+        if self.enabled and self._last:
+            self.stream.write(f"\rexporting: {n}/{self.total} records, done{' ' * 20}\n")
+            self.stream.flush()
+
+
+# ---------------------------------------------------------------- the export
+
+@dataclass
+class ExportResult:
+    records: int
+    path: Path | None
+    manifest_path: Path | None
+    manifest: dict[str, Any] = field(default_factory=dict)
+    cursor: str | None = None
+
+
+WRITERS: dict[str, Callable[[Sink], _Writer]] = {"jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter}
+
+
+def export(db, *, fmt: str, output: str, site: str | None = None, since: str | None = None,
+           until: str | None = None, cursor: str | None = None, progress: bool | None = None,
+           writer_factory: Callable[[Sink], _Writer] | None = None) -> ExportResult:
+    """Export the selected records (all, or those added/changed since `cursor`'s last export)
+    to `output` (a file path, or "-" for stdout); see the module docstring."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    filters = {k: v for k, v in (("site", site), ("since", since), ("until", until)) if v}
+    cur = None
+    if cursor is not None:
+        try:
+            cursors_mod.check_name(cursor)
+            cur = cursors_mod.get(db, cursor)
+            cursors_mod.check_filters(cur, filters)
+        except cursors_mod.CursorError as exc:
+            raise ExportError(str(exc)) from None
+    if fmt == "parquet" and output == "-":
+        raise ExportError("Parquet cannot be streamed to stdout: give --output FILE.parquet")
+    if writer_factory is None:
+        if fmt == "warc":
+            from .warc_export import WarcWriter
+
+            writer_factory = WarcWriter.factory(db)
+        else:
+            writer_factory = WRITERS[fmt]
+    sink = Sink(output)  # fails here, before anything is read, on a bad path
+    n = 0
+    last: tuple[str | None, int | None] = (None, None)
+    try:
+        db.execute("BEGIN")  # one read snapshot for the high-water mark and the rows
+        try:
+            seq_range = None
+            if cur is not None:
+                seq_range = (cur.seq, cursors_mod.high_water(db))
+            total = count_rows(db, site=site, since=since, until=until, seq_range=seq_range)
+            meter = Progress(total, progress)
+            writer = writer_factory(sink)
+            for row in iter_rows(db, site=site, since=since, until=until, seq_range=seq_range):
+                writer.write(row[:-1])
+                n += 1
+                if n % 500 == 0:
+                    meter.update(n)
+            writer.close()
+            if n:
+                last = (row[EXPORT_FIELDS.index("updated_at")], row[0])
+        finally:
+            db.execute("COMMIT")
+        sink.finish()
+    except BrokenPipeError:
+        sink.abort()
+        raise ExportError("the output closed before the export finished"
+                          + ("; the cursor was not moved" if cur else "")) from None
+    except OSError as exc:
+        sink.abort()
+        raise ExportError(f"{sink.path or 'stdout'}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        sink.abort()
+        raise
+    meter.done(n)
+    manifest = {
+        "schema": SCHEMA_ID,
+        "schema_version": SCHEMA_VERSION,
+        "format": fmt,
+        "file": sink.path.name if sink.path else "-",
+        "records": n,
+        "sha256": sink.sha256.hexdigest(),
+        "bytes": sink.size,
+        "query": {"site": site, "since": since, "until": until},
+        "cursor": None if cur is None else {"name": cur.name, "after_seq": seq_range[0], "to_seq": seq_range[1]},
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "parknews_version": _version(),
+    }
+    manifest_path = None
+    if sink.path is not None:
+        manifest_path = sink.path.with_name(sink.path.name + ".manifest.json")
+        tmp = manifest_path.with_name(f".{manifest_path.name}.{os.getpid()}.part")
+        try:
+            tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            os.replace(tmp, manifest_path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ExportError(f"{manifest_path}: cannot write ({exc.strerror})") from None
+    if cur is not None:  # the output is complete: only now move the cursor
+        cursors_mod.move(db, cur.name, seq=seq_range[1], updated_at=last[0], last_id=last[1],
+                         filters=filters, fmt=fmt, records=n)
+    return ExportResult(n, sink.path, manifest_path, manifest, cursor)
+
+
+def _version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("parknews")
+    except Exception:  # noqa: BLE001 - not installed: a source checkout
+        return None
 
 
 def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """Record dicts as JSON Lines on a text stream (kept for callers of the old API)."""
     count = 0
     for record in records:
         out.write(json.dumps(record, ensure_ascii=False))

@@ -239,37 +239,6 @@ def eval_cmd(corpus, as_json, show_field, check):
         raise CliError(f"below target: {', '.join(failed)}", 1)
 
 
-@cli.command()
-@DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", default="-", show_default=True, help="Output file, or - for stdout.")
-@click.option("--site", help="Only this site's records.")
-def export(db_path, fmt, output, site):
-    """Write every stored record, one JSON object a line.
-
-    \b
-    Example:
-      parknews export --format jsonl --output records.jsonl
-    """
-    from archive.db import open_db
-    from archive.export import iter_records, write_jsonl
-
-    db = open_db(db_path, create=False)
-    if output == "-":
-        count = write_jsonl(iter_records(db, site=site), sys.stdout)
-    else:
-        out_path = Path(output)
-        tmp = out_path.with_name(out_path.name + ".part")
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                count = write_jsonl(iter_records(db, site=site), fh)
-            tmp.replace(out_path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise CliError(f"{out_path}: cannot write ({exc.strerror})") from None
-    click.echo(f"exported {count} records", err=True)
-
-
 # Command groups that live in their own modules register themselves on `cli` when imported
 # (each module: `from crawler.cli import cli, CliError, DB_OPTION` and `@cli.command()`).
 # Add one import line per module here.
@@ -280,7 +249,7 @@ def _register_commands() -> None:
         importlib.import_module(name)
 
 
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["crawler.cli_readers"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -307,4 +276,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m crawler.cli`: run the imported module's main, so command modules registering
+    # on `crawler.cli.cli` (COMMAND_MODULES) and this entry point share one group.
+    import crawler.cli
+
+    crawler.cli.main()

@@ -1,0 +1,255 @@
+"""Read-side queries for archivists: one article with everything known about it (`show`), counts
+and field coverage (`stats`), and the checks shared by the read commands (dates, site names).
+
+Tables other parts of parknews add later (captures, article_versions, crawl_runs columns) are
+looked up at run time: when a table or column is absent, its part of the answer is empty.
+Every value from the user reaches SQL as a bound parameter; only column and table names that
+come from this module (or from the database's own schema) are formatted into SQL.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+
+from .export import record_by_id
+
+COVERAGE_FIELDS: dict[str, str] = {
+    # field -> SQL expression that is 1 when an article has it
+    "title": "coalesce(title, '') != ''",
+    "published_at": "coalesce(published_at, '') != ''",
+    "source": "coalesce(source, '') != ''",
+    "author": "coalesce(author, '') != ''",
+    "editor": "coalesce(editor, '') != ''",
+    "body_text": "coalesce(body_text, '') != ''",
+    "headings": "instr(sections, '\"heading\": \"') > 0",
+    "images": "coalesce(images, '[]') NOT IN ('[]', '')",
+}
+GROUPS = {
+    "month": "coalesce(substr(published_at, 1, 7), '(no date)')",
+    "site": "coalesce(site, '(none)')",
+    "source": "coalesce(nullif(source, ''), '(none)')",
+}
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+class ReaderError(ValueError):
+    """Bad input to a read command; the message is one line for the user."""
+
+
+# ---------------------------------------------------------------- input checks
+
+def parse_date_bound(value: str | None, option: str, *, upper: bool) -> str | None:
+    """A --since/--until value as the ISO string compared with published_at.
+
+    YYYY, YYYY-MM and YYYY-MM-DD are whole periods (--until 2024-05 includes May 31st);
+    a date-time (YYYY-MM-DDTHH:MM[:SS][offset]) is used as given."""
+    if value is None or value == "":
+        return None
+    v = value.strip()
+    m = _DATE_RE.match(v)
+    try:
+        if m:
+            year, month, day = int(m.group(1)), m.group(2), m.group(3)
+            if month is None:
+                date(year, 1, 1)
+                return f"{year:04d}-12-31" if upper else f"{year:04d}-01-01"
+            mon = int(month)
+            if day is None:
+                last = calendar.monthrange(year, mon)[1]  # raises on a bad month
+                date(year, mon, 1)
+                return f"{year:04d}-{mon:02d}-{last:02d}" if upper else f"{year:04d}-{mon:02d}-01"
+            return date(year, mon, int(day)).isoformat()
+        if "T" in v:
+            datetime.fromisoformat(v)
+            return v
+    except (ValueError, calendar.IllegalMonthError):
+        pass
+    raise ReaderError(f"{option} {value!r}: not a date (use YYYY-MM-DD, YYYY-MM, YYYY or an ISO 8601 time)")
+
+
+def known_sites(db) -> set[str]:
+    names = {r[0] for r in db.execute("SELECT DISTINCT site FROM articles WHERE site IS NOT NULL")}
+    try:
+        from spiders.sitefile import load_all_sites
+
+        names |= {s.name for s in load_all_sites()}
+    except Exception:  # noqa: BLE001 - a broken site file must not stop reading the archive
+        pass
+    return names
+
+
+def check_site(db, site: str | None) -> str | None:
+    if site is None:
+        return None
+    if site not in known_sites(db):
+        stored = sorted(r[0] for r in db.execute("SELECT DISTINCT site FROM articles WHERE site IS NOT NULL"))
+        known = ", ".join(stored[:10]) + (" …" if len(stored) > 10 else "") if stored else "none yet"
+        raise ReaderError(f"unknown site {site!r} (sites in this archive: {known})")
+    return site
+
+
+# ---------------------------------------------------------------- schema introspection
+
+def has_table(db, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                      [name]).fetchone() is not None
+
+
+def columns(db, table: str) -> list[str]:
+    if not has_table(db, table):
+        return []
+    return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]
+
+
+def _rows(cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------- show
+
+def resolve_article(db, ref: str) -> int | None:
+    """An article id from an id, a URL it was seen at (any spelling with the same URL key), or its
+    canonical URL."""
+    ref = ref.strip()
+    if ref.isdigit():
+        row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
+        return row[0] if row else None
+    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [ref]).fetchone()
+    if row:
+        return row[0]
+    if "://" in ref:
+        from .dedup import url_key
+
+        try:
+            key = url_key(ref)
+        except Exception:  # noqa: BLE001 - an unparsable URL is simply not found
+            key = None
+        if key:
+            row = db.execute("SELECT article_id FROM article_urls WHERE url_key = ? ORDER BY first_seen LIMIT 1",
+                             [key]).fetchone()
+            if row:
+                return row[0]
+    row = db.execute("SELECT id FROM articles WHERE canonical_url = ? OR url = ? ORDER BY id LIMIT 1",
+                     [ref, ref]).fetchone()
+    return row[0] if row else None
+
+
+def _linked_rows(db, table: str, article_id: int, urls: list[str]) -> list[dict[str, Any]]:
+    """Rows of `table` about the article: by article_id when the table has it, else by url."""
+    cols = columns(db, table)
+    if not cols:
+        return []
+    order = "id" if "id" in cols else "rowid"
+    if "article_id" in cols:
+        return _rows(db.execute(f"SELECT * FROM [{table}] WHERE article_id = ? ORDER BY {order}", [article_id]))
+    if "url" in cols and urls:
+        marks = ",".join("?" * len(urls))
+        return _rows(db.execute(f"SELECT * FROM [{table}] WHERE url IN ({marks}) ORDER BY {order}", urls))
+    return []
+
+
+def show(db, article_id: int) -> dict[str, Any] | None:
+    """Everything the archive knows about one article."""
+    record = record_by_id(db, article_id)
+    if record is None:
+        return None
+    urls = _rows(db.execute(
+        "SELECT url, site, first_seen, last_seen FROM article_urls WHERE article_id = ? ORDER BY first_seen, url",
+        [article_id],
+    ))
+    url_list = [u["url"] for u in urls]
+    captures = _linked_rows(db, "captures", article_id, url_list)
+    versions = _linked_rows(db, "article_versions", article_id, url_list)
+    for v in versions:  # stored JSON text of sections/images: parsed for JSON output
+        for k in ("sections", "images", "extraction", "warnings", "record", "fields"):
+            if isinstance(v.get(k), str) and v[k][:1] in "[{":
+                try:
+                    v[k] = json.loads(v[k])
+                except ValueError:
+                    pass
+    cluster = None
+    if has_table(db, "cluster_members"):
+        row = db.execute("SELECT cluster_id FROM cluster_members WHERE article_id = ?", [article_id]).fetchone()
+        if row:
+            cid = row[0]
+            original = db.execute("SELECT original_article_id FROM clusters WHERE id = ?", [cid]).fetchone()
+            members = _rows(db.execute(
+                "SELECT a.id, a.title, a.site, a.source, a.published_at, a.url, m.similarity "
+                "FROM cluster_members m JOIN articles a ON a.id = m.article_id WHERE m.cluster_id = ? "
+                "ORDER BY a.published_at IS NULL, a.published_at, a.id", [cid],
+            ))
+            cluster = {"id": cid, "original_article_id": original[0] if original else None, "members": members}
+    return {"record": record, "urls": urls, "captures": captures, "versions": versions, "cluster": cluster}
+
+
+# ---------------------------------------------------------------- stats
+
+def stats(db, *, site: str | None = None, by: str | None = None) -> dict[str, Any]:
+    """Article counts and field coverage, overall and per group (month, site or source)."""
+    where, params = ("WHERE site = ?", [site]) if site else ("", [])
+    cover = ", ".join(f"sum({expr})" for expr in COVERAGE_FIELDS.values())
+    key = GROUPS[by] if by else "'all'"
+    rows = db.execute(
+        f"SELECT {key} AS k, count(*), {cover} FROM articles {where} GROUP BY k ORDER BY k", params
+    ).fetchall()
+    groups = []
+    for r in rows:
+        n = r[1]
+        groups.append({"group": r[0], "articles": n,
+                       "coverage": {f: (c or 0) / n if n else 0.0 for f, c in zip(COVERAGE_FIELDS, r[2:])}})
+    total = sum(g["articles"] for g in groups)
+    url_where = "WHERE a.site = ?" if site else ""
+    n_urls = db.execute(
+        f"SELECT count(*) FROM article_urls u JOIN articles a ON a.id = u.article_id {url_where}", params
+    ).fetchone()[0]
+    out = {"site": site, "by": by, "articles": total, "urls": n_urls, "groups": groups}
+    if has_table(db, "cluster_members"):
+        out["clustered_articles"] = db.execute(
+            f"SELECT count(*) FROM cluster_members m JOIN articles a ON a.id = m.article_id {url_where}", params
+        ).fetchone()[0]
+    return out
+
+
+def per_month_per_site(db, site: str | None = None) -> list[tuple[str, str, int]]:
+    where, params = ("AND site = ?", [site]) if site else ("", [])
+    return [tuple(r) for r in db.execute(
+        "SELECT substr(published_at, 1, 7) AS month, coalesce(site, '(none)'), count(*) FROM articles "
+        f"WHERE published_at IS NOT NULL {where} GROUP BY 1, 2 ORDER BY 1, 2", params
+    )]
+
+
+def write_chart(db, path: str, site: str | None = None) -> int:
+    """A PNG bar chart of articles per month, one stacked colour per site; returns the number of
+    months drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = per_month_per_site(db, site)
+    months = sorted({m for m, _, _ in data})
+    sites = sorted({s for _, s, _ in data})
+    counts = {(m, s): n for m, s, n in data}
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(months) + 2), 4.5), dpi=100)
+    bottom = [0] * len(months)
+    for s in sites:
+        heights = [counts.get((m, s), 0) for m in months]
+        ax.bar(range(len(months)), heights, bottom=bottom, label=s)
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    ax.set_xticks(range(len(months)))
+    ax.set_xticklabels(months, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("articles")
+    ax.set_title("Articles per month" + (f" ({site})" if site else " per site"))
+    if sites:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    try:
+        fig.savefig(path, format="png")
+    finally:
+        plt.close(fig)
+    return len(months)

@@ -1,0 +1,328 @@
+"""Commands for archivists and downstream systems: search, show, stats, export, serve.
+
+Registered on `crawler.cli.cli` when imported (crawler.cli.COMMAND_MODULES). Bad input (a date
+that does not parse, an unknown site, an unwritable output, a bad cursor name) is one line on
+stderr and exit 2, before the database is written to.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import click
+
+from crawler.cli import DB_OPTION, CliError, cli
+
+FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
+
+
+def _open(db_path):
+    from archive.db import open_db
+
+    return open_db(db_path, create=False)
+
+
+def _bounds(since, until):
+    from archive.readers import ReaderError, parse_date_bound
+
+    try:
+        return (parse_date_bound(since, "--since", upper=False),
+                parse_date_bound(until, "--until", upper=True))
+    except ReaderError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _site(db, site):
+    from archive.readers import ReaderError, check_site
+
+    try:
+        return check_site(db, site)
+    except ReaderError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, width: int) -> str:
+    out, w = [], 0
+    for c in text:
+        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if w + cw > width - 1 and _width(text) > width:
+            out.append("…")
+            break
+        out.append(c)
+        w += cw
+    return "".join(out)
+
+
+def format_table(headers: list[str], rows: list[list], max_width: int = 40) -> str:
+    """A plain text table; East Asian wide characters count two columns."""
+    cells = [[_cut("" if v is None else str(v), max_width) for v in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def _echo_json(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- search
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@DB_OPTION
+@click.option("--site", help="Only this site's articles (exact name).")
+@click.option("--source", help="Only articles whose 来源 contains this text.")
+@click.option("--author", help="Only articles whose 作者 contains this text.")
+@click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY).")
+@click.option("--until", metavar="DATE", help="Published on or before DATE (a whole day, month or year).")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
+              help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet.")
+def search(query, db_path, site, source, author, since, until, limit, fmt):
+    """Full-text search of titles and bodies (Chinese terms of any length, 2-character ones
+    included); the filters work with or without a QUERY.
+
+    Terms separated by spaces must all match; "quoted words" are one term. Matches in the
+    snippet are marked with [ ].
+
+    \b
+    Examples:
+      parknews search 园区
+      parknews search "营商环境 招商" --site demo --since 2024-01
+      parknews search --author 张三 --format json
+    """
+    from archive.export import record_by_id
+    from archive.search import search as run_search
+
+    since, until = _bounds(since, until)
+    db = _open(db_path)
+    site = _site(db, site)
+    hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until, limit=limit)
+    if fmt == "table":
+        if not hits:
+            click.echo("no articles found")
+            return
+        rows = [[i, h.published_at[:10] if h.published_at else "", h.site, h.source, h.title, h.id]
+                for i, h in enumerate(hits, 1)]
+        table = format_table(["#", "date", "site", "source", "title", "id"], rows).split("\n")
+        click.echo(table[0])
+        click.echo(table[1])
+        for line, h in zip(table[2:], hits):
+            click.echo(line)
+            click.echo("     " + h.snippet)
+        click.echo(f"({len(hits)} articles{'; more with --limit' if len(hits) == limit else ''})")
+        return
+    results = []
+    for i, h in enumerate(hits, 1):
+        results.append({"rank": i, "score": h.score, "snippet": h.snippet, "record": record_by_id(db, h.id)})
+    if fmt == "jsonl":
+        for r in results:
+            click.echo(json.dumps(r, ensure_ascii=False))
+    else:
+        _echo_json({"query": query, "filters": {"site": site, "source": source, "author": author,
+                                                 "since": since, "until": until},
+                    "count": len(results), "results": results})
+
+
+# ---------------------------------------------------------------- show
+
+def _show_text(info) -> str:
+    rec = info["record"]
+    out = [f"# {rec['title'] or '(no title)'}", ""]
+    for name in ("id", "site", "published_at", "source", "author", "editor", "url", "canonical_url",
+                 "fetched_at", "first_seen", "updated_at", "parser_version", "content_hash"):
+        out.append(f"{name + ':':16}{'' if rec[name] is None else rec[name]}")
+    if rec["warnings"]:
+        out.append(f"{'warnings:':16}{'; '.join(rec['warnings'])}")
+    out.append("")
+    for section in rec["sections"]:
+        if section.get("heading"):
+            out += [f"## {section['heading']}", ""]
+        for p in section.get("paragraphs") or []:
+            out += [p, ""]
+    if rec["images"]:
+        out.append(f"images ({len(rec['images'])}):")
+        out += [f"  {i['src']}" + (f"  {i['caption']}" if i.get("caption") else "") for i in rec["images"]]
+        out.append("")
+    out.append(f"seen at ({len(info['urls'])} URLs):")
+    out += [f"  {u['url']}  [{u['site']}] first {u['first_seen']}, last {u['last_seen']}" for u in info["urls"]]
+    out.append("")
+    out.append(f"captures ({len(info['captures'])}):")
+    for c in info["captures"]:
+        out.append("  " + ", ".join(f"{k}={v}" for k, v in c.items() if v is not None and k != "article_id"))
+    out.append(f"versions ({len(info['versions'])}):")
+    for v in info["versions"]:
+        out.append("  " + ", ".join(f"{k}={v2}" for k, v2 in v.items()
+                                    if v2 is not None and not isinstance(v2, (list, dict)) and k not in ("body_text",)))
+    cl = info["cluster"]
+    if cl:
+        out.append(f"republished copies (cluster {cl['id']}, {len(cl['members'])} articles):")
+        for m in cl["members"]:
+            tag = "original" if m["id"] == cl["original_article_id"] else ("this" if m["id"] == rec["id"] else "copy")
+            sim = f"{m['similarity']:.2f}" if m["similarity"] is not None else "-"
+            out.append(f"  [{tag}] #{m['id']} {m['published_at'] or ''} {m['site']} {m['source'] or ''} "
+                       f"sim {sim}  {m['title']}  {m['url']}")
+    else:
+        out.append("republished copies: none found")
+    return "\n".join(out)
+
+
+@cli.command()
+@click.argument("ref", metavar="ID|URL")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(ref, db_path, fmt):
+    """Show one article: the whole record (sections with their headings), every URL it was seen
+    at, its captures, its versions and its cluster of republished copies.
+
+    \b
+    Examples:
+      parknews show 12
+      parknews show http://yuanqu.china.com.cn/news/2024-05/13/content_1.html --format json
+    """
+    from archive.readers import resolve_article, show as show_info
+
+    db = _open(db_path)
+    article_id = resolve_article(db, ref)
+    if article_id is None:
+        raise CliError(f"{ref}: no such article in {db_path} (give an article id or a URL it was seen at)", 1)
+    info = show_info(db, article_id)
+    if fmt == "json":
+        _echo_json(info)
+    else:
+        click.echo(_show_text(info))
+
+
+# ---------------------------------------------------------------- stats
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", help="Only this site's articles.")
+@click.option("--by", type=click.Choice(["month", "site", "source"]), help="One row per month, site or source.")
+@click.option("--chart", type=click.Path(dir_okay=False), metavar="FILE.png",
+              help="Also draw a bar chart of articles per month per site (PNG).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(db_path, site, by, chart, fmt):
+    """Article counts and field coverage (share of articles that have each field).
+
+    \b
+    Examples:
+      parknews stats
+      parknews stats --by month --site demo
+      parknews stats --chart per-month.png
+    """
+    from archive.readers import COVERAGE_FIELDS, stats as run_stats, write_chart
+
+    if chart:
+        out = Path(chart)
+        if out.is_dir() or not out.parent.is_dir():
+            raise CliError(f"{out}: cannot write (no such folder, or a folder)")
+    db = _open(db_path)
+    site = _site(db, site)
+    result = run_stats(db, site=site, by=by)
+    if chart:
+        try:
+            months = write_chart(db, chart, site)
+        except OSError as exc:
+            raise CliError(f"{chart}: cannot write ({exc.strerror or exc})") from None
+    if fmt == "json":
+        _echo_json(result)
+    else:
+        short = {"published_at": "date", "body_text": "body"}
+        headers = [by or "", "articles"] + [short.get(f, f) for f in COVERAGE_FIELDS]
+        rows = [[g["group"], g["articles"]] + [f"{100 * g['coverage'][f]:.0f}%" for f in COVERAGE_FIELDS]
+                for g in result["groups"]]
+        click.echo(f"articles: {result['articles']}   URLs: {result['urls']}"
+                   + (f"   in republished clusters: {result['clustered_articles']}" if "clustered_articles" in result else "")
+                   + (f"   site: {site}" if site else ""))
+        if rows:
+            click.echo("field coverage (share of articles that have the field):")
+            click.echo(format_table(headers, rows))
+    if chart:
+        click.echo(f"chart: {chart} ({months} months)", err=True)
+
+
+# ---------------------------------------------------------------- export
+
+@cli.command()
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]), default="jsonl",
+              show_default=True)
+@click.option("--output", "-o", default="-", show_default=True, help="Output file, or - for stdout.")
+@click.option("--site", help="Only this site's records.")
+@click.option("--since", metavar="DATE", help="Published on or after DATE.")
+@click.option("--until", metavar="DATE", help="Published on or before DATE (the whole day/month/year).")
+@click.option("--cursor", metavar="NAME",
+              help="Incremental: only records added or changed since the last complete export with this "
+                   "cursor name; the cursor moves only when this export completes.")
+@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
+def export(db_path, fmt, output, site, since, until, cursor, progress):
+    """Export records for downstream systems: JSON Lines, CSV, Parquet, or the WARC records
+    of the selected articles.
+
+    JSONL and Parquet keep sections and images structured; CSV has them as JSON text. A file
+    export writes FILE.manifest.json beside it (schema version, record count, SHA-256, filters).
+
+    \b
+    Examples:
+      parknews export --format jsonl --output records.jsonl
+      parknews export --format parquet --site demo --since 2024-01 -o demo.parquet
+      parknews export --cursor nightly -o changes.jsonl      # only what changed since last time
+    """
+    from archive.cursors import CursorError, check_name
+    from archive.export import ExportError, export as run_export
+
+    since, until = _bounds(since, until)
+    if cursor is not None:
+        try:
+            check_name(cursor)
+        except CursorError as exc:
+            raise CliError(str(exc)) from None
+    db = _open(db_path)
+    site = _site(db, site)
+    try:
+        result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until,
+                            cursor=cursor, progress=progress)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    where = f" to {result.path}" if result.path else ""
+    extra = f" (manifest {result.manifest_path.name})" if result.manifest_path else ""
+    cur = f"; cursor {cursor!r} moved" if cursor else ""
+    click.echo(f"exported {result.records} records{where}{extra}{cur}", err=True)
+
+
+# ---------------------------------------------------------------- serve
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port (0: a free one).")
+def serve(db_path, host, port):
+    """Browse and search the archive in Datasette, read-only.
+
+    Opens the database read-only (?mode=ro) with table and column descriptions, Chinese
+    full-text search (the `search` query: 2-character terms too), JSON columns rendered and
+    canned queries: latest articles per site, articles mentioning a park, republished clusters,
+    degraded crawl runs. Write SQL is refused.
+
+    \b
+    Example:
+      parknews serve --port 8001        # then open http://127.0.0.1:8001/
+    """
+    from crawler.serve import run_server
+
+    db = _open(db_path)  # checks the file and migrates it; brings the search index up to date
+    from archive.search import _try_sync
+
+    _try_sync(db)
+    db.close()
+    run_server(db_path, host=host, port=port)
