@@ -15,6 +15,7 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from .errors import ArchiveError
+from .captures import migrate_v2 as _v2_captures
 from .search import migrate_v3 as _v3_search
 from .neardup import migrate_v4 as _v4_neardup
 from .cursors import migrate_v6 as _v6_cursors
@@ -102,6 +103,7 @@ def _v1(db: sqlite_utils.Database) -> None:
 # (version, description, step). Append only; never edit a released step.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "articles, article_urls, crawl_runs, fetch_failures", _v1),
+    (2, "WARC captures, article versions, gone marks", _v2_captures),
     (3, "full-text search: trigram + bigram FTS5 tables, change queue", _v3_search),
     (4, "near-duplicates: signatures, LSH bands, clusters", _v4_neardup),
     (6, "export cursors and the article change sequence", _v6_cursors),

@@ -15,7 +15,7 @@ from typing import Any
 
 from crawler.items import Record
 
-from . import dedup
+from . import captures, dedup
 from .db import open_db
 
 # Outcomes of Archive.save
@@ -115,14 +115,19 @@ class Archive:
         return dedup.match(self.db, record, self.strip_params)
 
     def save(self, record: Record, match: dedup.Match | None = None, *,
-             seen_at: str | None = None) -> SaveResult:
+             seen_at: str | None = None, capture: dict[str, Any] | None = None) -> SaveResult:
         """Store one parsed record: a new article, a known one seen again, or a copy of one.
 
-        `match` is the record's dedup.match, when the caller has it already."""
+        `match` is the record's dedup.match, when the caller has it already. `capture` (where
+        the fetch is in the WARC files, see crawler.capture) becomes a captures row in the same
+        transaction; a changed text, title or date keeps the old values in article_versions."""
         seen_at = seen_at or now_iso()
         self._begin()
         try:
+            self._replaced = None
             result = self._save(record, match or self.match(record), seen_at)
+            captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
+                              replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
         except BaseException:
             self.rollback()
             raise
@@ -152,6 +157,7 @@ class Archive:
                 ).fetchone()
             if other:  # the page now carries another stored article's text
                 return SaveResult(DUPLICATE, other[0], "content_hash")
+            self._replaced = captures.snapshot(db, known)  # for article_versions
             sets = ", ".join(f"{c} = ?" for c in ARTICLE_COLUMNS[1:])
             db.execute(
                 f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
@@ -173,9 +179,14 @@ class Archive:
 
     # ---- fetch failures ----
     def record_failure(self, url: str, *, site: str | None, status: int | None, reason: str,
-                       run_id: int | None, seen_at: str | None = None) -> None:
+                       run_id: int | None, seen_at: str | None = None,
+                       capture: dict[str, Any] | None = None) -> None:
+        """Record a failed fetch; a known article URL also gets its captures row, and a gone
+        mark when it answers 404/410 (archive.captures.on_failure)."""
         seen_at = seen_at or now_iso()
         self._begin()
+        captures.on_failure(self.db, url, status, capture=capture, seen_at=seen_at,
+                            strip_params=self.strip_params)
         self.db.execute(
             "INSERT INTO fetch_failures (url, site, status, reason, first_seen, last_seen, last_run_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET status = excluded.status, "

@@ -19,6 +19,12 @@ DB_OPTION = click.option(
 )
 
 
+ARCHIVE_OPTION = click.option(
+    "--archive", "archive_dir", default=None, type=click.Path(file_okay=False),
+    help="Folder of the WARC files (default: warc/ beside the database).",
+)
+
+
 class CliError(Exception):
     """A one-line error for the user; exit code 2 unless given."""
 
@@ -52,10 +58,11 @@ def _crawl_exit(summary) -> None:
 
 @cli.command()
 @DB_OPTION
+@ARCHIVE_OPTION
 @click.option("--log-level", default="CRITICAL", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
               help="Crawl log level on stderr (the summary reports failures either way).")
-def demo(db_path, log_level):
+def demo(db_path, archive_dir, log_level):
     """Crawl the bundled sample park-news site (offline) into the archive.
 
     Starts the sample site on 127.0.0.1 (a free port), crawls it, stops it and prints a
@@ -75,7 +82,7 @@ def demo(db_path, log_level):
     with SiteServer(build_demo_site().pages) as server:
         click.echo(f"sample site serving at {server.base_url}")
         config = site.with_base_url(server.base_url)
-        settings = build_settings(db_path, log_level=log_level)
+        settings = build_settings(db_path, log_level=log_level, archive_dir=archive_dir)
         summary = run_crawl("site", settings, config.name, site=config)
     click.echo("sample site stopped")
     _print_summary(summary)
@@ -102,6 +109,7 @@ def _compile(option: str, pattern: str | None):
 @cli.command()
 @click.argument("target")
 @DB_OPTION
+@ARCHIVE_OPTION
 @click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
 @click.option("--article", "article", metavar="REGEX", help="Pages whose URL matches are the articles (URL mode).")
 @click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after fetching N pages (0: no limit).")
@@ -112,7 +120,7 @@ def _compile(option: str, pattern: str | None):
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
 @click.option("--stats-file", type=click.Path(dir_okay=False), help="Write the crawl's stats (JSON) to this file.")
-def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file):
+def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
@@ -138,7 +146,7 @@ def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_leve
         if not host_of(target):
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
-                                  delay=delay)
+                                  delay=delay, archive_dir=archive_dir)
         summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
     else:
         if "://" in target:
@@ -149,7 +157,7 @@ def crawl(target, db_path, follow, article, max_pages, base_url, delay, log_leve
         if base_url:
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
-                                  log_file=log_file, delay=delay)
+                                  log_file=log_file, delay=delay, archive_dir=archive_dir)
         summary = run_crawl("site", settings, site.name, site=site)
     if stats_file:
         summary.write_stats(stats_file)
@@ -249,7 +257,7 @@ def _register_commands() -> None:
         importlib.import_module(name)
 
 
-COMMAND_MODULES: list[str] = ["crawler.cli_readers"]
+COMMAND_MODULES: list[str] = ["crawler.cli_archive", "crawler.cli_readers"]
 
 
 def main(argv: list[str] | None = None) -> None:

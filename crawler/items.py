@@ -83,6 +83,8 @@ class FetchedPage:
     fetched_at: str  # ISO 8601 with offset
     site: str | None = None
     rules: dict[str, Any] | None = None
+    # Where the response is in the WARC files (crawler.capture); None when not captured.
+    capture: dict[str, Any] | None = None
 
 
 @dataclass
@@ -93,3 +95,4 @@ class FetchFailure:
     reason: str
     status: int | None = None
     site: str | None = None
+    capture: dict[str, Any] | None = None  # the error response's WARC capture, when there was one

@@ -69,6 +69,7 @@ class ParsePipeline(_Stage):
             self.stats.inc_value("parknews/parse_error")
             self.drop("parse_error", f"{type(exc).__name__}: {exc}")
         record.site = record.site or item.site
+        record._capture = item.capture  # read by the store (captures row); not a record field
         self.stats.inc_value("parknews/parsed")
         return record
 
@@ -97,17 +98,23 @@ def _clean_line(value: str | None) -> str | None:
     return value or None
 
 
+def normalize_record(item: Record) -> Record:
+    """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash
+    (the crawl's NormalizePipeline; archive.reparse applies it too)."""
+    for name in ("title", "source", "author", "editor", "canonical_url", "site"):
+        setattr(item, name, _clean_line(getattr(item, name)))
+    item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
+    item.content_hash = dedup.content_hash(item.body_text)
+    return item
+
+
 class NormalizePipeline(_Stage):
     """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash."""
 
     def process_item(self, item, spider=None):
         if not isinstance(item, Record):
             return item
-        for name in ("title", "source", "author", "editor", "canonical_url", "site"):
-            setattr(item, name, _clean_line(getattr(item, name)))
-        item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
-        item.content_hash = dedup.content_hash(item.body_text)
-        return item
+        return normalize_record(item)
 
 
 class DedupPipeline(_Stage):
@@ -119,7 +126,7 @@ class DedupPipeline(_Stage):
         archive = archive_for(self.crawler)
         match = archive.match(item)
         if match.kind == "copy":
-            result = archive.save(item, match)
+            result = archive.save(item, match, capture=getattr(item, "_capture", None))
             assert result.outcome == DUPLICATE
             self.stats.inc_value("parknews/articles/duplicate")
             self.drop("duplicate", f"copy of article {result.article_id} (same {result.how})")
@@ -134,14 +141,15 @@ class StorePipeline(_Stage):
         archive = archive_for(self.crawler)
         run_id = getattr(self.crawler, "parknews_run_id", None)
         if isinstance(item, FetchFailure):
-            archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id)
+            archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id,
+                                   capture=item.capture)
             self.stats.inc_value("parknews/failures/recorded")
             key = item.status if item.status is not None else "error"
             self.stats.inc_value(f"parknews/failed/{key}")
             return item
         if not isinstance(item, Record):
             return item
-        result = archive.save(item, getattr(item, "_dedup_match", None))
+        result = archive.save(item, getattr(item, "_dedup_match", None), capture=getattr(item, "_capture", None))
         self.stats.inc_value(f"parknews/articles/{result.outcome}")
         if result.outcome == "new":
             for name in item.missing_fields():

@@ -81,11 +81,13 @@ class CrawlSummary:
 
 def build_settings(db: str | Path, *, max_pages: int = 0,
                    log_level: str = "WARNING", log_file: str | None = None, delay: float | None = None,
-                   overrides: dict[str, Any] | None = None) -> Settings:
+                   overrides: dict[str, Any] | None = None, archive_dir: str | Path | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("PARKNEWS_DB", str(db), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if archive_dir:  # WARC folder (crawler/capture.py); default warc/ beside the database
+        settings.set("PARKNEWS_ARCHIVE_DIR", str(archive_dir), priority="cmdline")
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
     # The site's own politeness settings are applied by the site spider (spiders/site.py).

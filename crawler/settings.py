@@ -52,6 +52,13 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }
+# WARC capture of every response (crawler/capture.py, archive/warc.py).
+DOWNLOADER_MIDDLEWARES["crawler.capture.WarcCaptureMiddleware"] = 950  # next to the downloader
+SPIDER_MIDDLEWARES = {**globals().get("SPIDER_MIDDLEWARES", {}), "crawler.capture.CaptureSpiderMiddleware": 900}
+PARKNEWS_WARC = True
+PARKNEWS_ARCHIVE_DIR = None                  # default: warc/ beside the database; CLI --archive
+PARKNEWS_WARC_MAX_SIZE = 1024 ** 3           # rotate WARC files at 1 GB
+PARKNEWS_OPERATOR = ""                       # warcinfo operator (who runs the crawl, a contact)
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 

@@ -1,0 +1,213 @@
+"""Re-parse stored articles from their captured responses (offline, with the current parser).
+
+For each article, the latest 2xx capture of the article's own URL (`articles.url`) is read back
+from its WARC file (a revisit record is followed to the response holding the payload), parsed
+with `crawler.parsing.parse_page` and normalized as the crawl does, and compared with the stored
+record field by field. Changed records are updated (fields, `parser_version`, `updated_at`); an
+unchanged parser changes nothing. A missing or damaged WARC file is reported by URL and the rest
+goes on.
+
+The record's `fetched_at` is the fetch time of the response that holds the payload, as in the
+crawl (relative dates resolve against it), so a re-parse of the same bytes gives the same record.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from crawler.items import Record
+
+from . import captures as captures_mod
+from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
+
+# Compared and rewritten columns: everything the parser produces (url, fetched_at excluded).
+REPARSED_COLUMNS = (
+    "canonical_url", "site", "title", "published_at", "source", "author", "editor", "sections",
+    "body_text", "images", "content_hash", "extraction", "warnings", "parser_version",
+)
+
+
+@dataclass
+class ReparseResult:
+    checked: int = 0
+    changed: int = 0
+    fields: Counter = field(default_factory=Counter)
+    no_capture: int = 0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (url, reason): not an article now
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unreadable
+
+
+def page_headers(headers: list[tuple[str, str]], content_decoded: bool) -> dict[str, str]:
+    """HTTP headers from a WARC record as the crawl handed them to the parser
+    (spiders.common.header_dict after Scrapy's decompression)."""
+    out: dict[str, str] = {}
+    for name, value in headers:
+        low = name.lower()
+        if low.startswith(RENAMED_HEADER_PREFIX.lower()):
+            low = low[len(RENAMED_HEADER_PREFIX):]
+        if content_decoded and low == "content-encoding":
+            continue
+        out[low] = f"{out[low]}, {value}" if low in out else value
+    return out
+
+
+def _rules_for(site: str | None, cache: dict) -> dict | None:
+    if site not in cache:
+        rules = None
+        if site:
+            try:
+                from spiders.sitefile import load_site
+
+                rules = load_site(site).field_rules or None
+            except Exception:
+                rules = None
+        cache[site] = rules
+    return cache[site]
+
+
+def _select(db, site: str | None, since: str | None):
+    where, params = [], []
+    if site:
+        where.append("a.site = ?")
+        params.append(site)
+    sql = (
+        "SELECT a.id AS article_id, a.url AS article_url, a.site AS article_site, "
+        f"{', '.join('a.' + c + ' AS old_' + c for c in REPARSED_COLUMNS)}, a.fetched_at AS old_fetched_at, "
+        "c.id AS capture_id, c.warc_file, c.\"offset\", c.length, c.record_type, c.refers_to, c.fetched_at "
+        "FROM articles a LEFT JOIN captures c ON c.id = ("
+        "  SELECT id FROM captures WHERE article_id = a.id AND url = a.url "
+        "  AND status BETWEEN 200 AND 299 ORDER BY id DESC LIMIT 1)"
+    )
+    if since:
+        where.append("c.fetched_at >= ?")
+        params.append(since)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY a.id"
+    return db.execute_returning_dicts(sql, params)
+
+
+def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str | None = None,
+            dry_run: bool = False, batch: int = 200,
+            progress: Callable[[int, int], None] | None = None) -> ReparseResult:
+    """Re-parse the selected articles; see the module doc. `progress(done, total)` is called
+    now and then."""
+    from crawler.parsing import NotAnArticle, parse_page
+    from crawler.pipelines import normalize_record
+    from .store import now_iso, record_row
+
+    recover_open_files(archive_dir)
+    rows = _select(db, site, since)
+    result = ReparseResult()
+    rules_cache: dict = {}
+    pending = 0
+    in_tx = False
+    last_progress = 0.0
+    try:
+        for i, row in enumerate(rows):
+            if progress and (time.monotonic() - last_progress > 0.2 or i + 1 == len(rows)):
+                progress(i + 1, len(rows))
+                last_progress = time.monotonic()
+            url = row["article_url"]
+            if row["capture_id"] is None:
+                result.no_capture += 1
+                continue
+            result.checked += 1
+            source = row
+            if row["record_type"] == "revisit":
+                source = captures_mod.capture_by_record_id(db, row["refers_to"])
+                if source is None:
+                    result.unreadable.append((url, f"revisit refers to {row['refers_to']}, which is not in captures"))
+                    continue
+            try:
+                stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"])
+                if stored.record_type != "response":
+                    raise WarcReadError(f"{source['warc_file']}@{source['offset']}: a {stored.record_type} record, "
+                                        "not a response")
+            except WarcReadError as exc:
+                result.unreadable.append((url, str(exc)))
+                continue
+            fetched_at = captures_mod.fetched_at_seconds(source["fetched_at"])
+            headers = page_headers(stored.headers, content_decoded=stored.content_decoded)
+            try:
+                record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
+                                    site=row["article_site"], rules=_rules_for(row["article_site"], rules_cache))
+            except NotAnArticle as exc:
+                result.rejected.append((url, f"not an article now ({exc.reason})"))
+                continue
+            except Exception as exc:  # a parser bug on one page must not stop the re-parse
+                result.rejected.append((url, f"parse error ({type(exc).__name__}: {exc})"))
+                continue
+            record.site = record.site or row["article_site"]
+            record.fetched_at = fetched_at
+            normalize_record(record)
+            if not (record.title or "").strip() or not (record.body_text or "").strip():
+                result.rejected.append((url, "no title" if not (record.title or "").strip() else "no body"))
+                continue
+            new = record_row(record)
+            changed = [c for c in REPARSED_COLUMNS if new[c] != row["old_" + c]]
+            if not changed:
+                continue
+            if changed == ["parser_version"]:
+                pass  # same fields, newer parser: still recorded
+            if dry_run:
+                result.changed += 1
+                result.fields.update(changed)
+                continue
+            if not in_tx:
+                db.execute("BEGIN IMMEDIATE")
+                in_tx = True
+            cols = list(changed) + ["fetched_at", "updated_at"]
+            values = [new[c] for c in changed] + [fetched_at, now_iso()]
+            try:
+                db.execute("SAVEPOINT reparse_one")
+                db.execute(f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                           values + [row["article_id"]])
+                db.execute("RELEASE reparse_one")
+            except Exception as exc:
+                db.execute("ROLLBACK TO reparse_one")
+                db.execute("RELEASE reparse_one")
+                if "UNIQUE" in str(exc) and "content_hash" in str(exc):
+                    other = db.execute("SELECT id FROM articles WHERE content_hash = ?", [new["content_hash"]]).fetchone()
+                    result.conflicts.append((url, f"its new text equals article {other[0] if other else '?'}'s; left as it was"))
+                    continue
+                raise
+            result.changed += 1
+            result.fields.update(changed)
+            pending += 1
+            if pending >= batch:
+                db.execute("COMMIT")
+                in_tx = False
+                pending = 0
+        if in_tx:
+            db.execute("COMMIT")
+            in_tx = False
+    finally:
+        if in_tx:
+            db.execute("ROLLBACK")
+    return result
+
+
+def tty_progress(stream=None) -> Callable[[int, int], None] | None:
+    """A one-line progress display on stderr, or None when stderr is not a terminal."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\rreparse: {done}/{total}")
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show

@@ -1,0 +1,351 @@
+"""Writing and reading WARC files (WARC/1.1, one gzip member per record) with warcio.
+
+    writer = WarcWriter(folder, site="demo", info={...})
+    ref = writer.write_exchange(url, request_line=..., ...)   # -> CaptureRef
+    writer.close()
+
+A file being written is named `NAME.warc.gz.open` and holds an exclusive flock; `close()` (or a
+rotation at `max_size` bytes) renames it to `NAME.warc.gz`. NAME is `<site>-<UTC time>-<seq>`.
+
+Every record is built in memory, compressed as one gzip member and written with one `write()`
+followed by a flush to the operating system, so a process killed at any moment leaves a file
+whose complete records are all readable and at most one unfinished member at its end.
+`recover_open_files(folder)` (run at the start of every crawl and of reparse) handles the `.open`
+files of dead writers: the unfinished tail is cut off and the file renamed to `.warc.gz`; a file
+without a single complete record is deleted. A `.open` file whose flock is still held belongs to
+a live writer and is left alone.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import io
+import os
+import re
+import zlib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Iterable
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+DEFAULT_MAX_SIZE = 1024 ** 3  # 1 GB
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+# Transfer headers of a response are stored under this prefix: the body we store is de-chunked.
+RENAMED_HEADER_PREFIX = "X-Parknews-Orig-"
+COMPRESS_LEVEL = 6  # warcio's own writer uses 9: twice the CPU for a few per cent of size
+
+
+@dataclass
+class CaptureRef:
+    """Where one fetch is stored: the record in its WARC file and what it says."""
+
+    warc_file: str  # file name, relative to the archive folder (final name, without .open)
+    offset: int
+    length: int  # bytes of the record's gzip member
+    record_id: str
+    payload_digest: str  # "sha1:<base32>"
+    record_type: str  # "response" or "revisit"
+    warc_date: str  # WARC-Date, ISO 8601 UTC with microseconds
+    refers_to: str | None = None  # revisit: WARC-Record-ID of the response holding the payload
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC payload digest of a body: sha1, base32 (as warcio and Heritrix write it)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def default_archive_dir(db_path: str | Path) -> Path:
+    """The WARC folder of a database: `warc/` beside it."""
+    return Path(db_path).resolve().parent / "warc"
+
+
+def safe_site(site: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", site or "crawl").strip("._") or "crawl"
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class WarcWriter:
+    """Appends records to the current WARC file of a folder, rotating at `max_size` bytes."""
+
+    def __init__(self, folder: str | Path, *, site: str, info: dict[str, str] | None = None,
+                 max_size: int = DEFAULT_MAX_SIZE):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.site = safe_site(site)
+        self.info = dict(info or {})
+        self.max_size = max(int(max_size), 1)
+        self._builder = WARCWriter(None, gzip=False, warc_version="1.1")
+        self._fh = None
+        self._name: str | None = None
+        self._seq = 0
+        self._stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        self.files: list[str] = []  # final names of the files this writer made
+
+    # ---- files ----
+    @property
+    def current_file(self) -> str | None:
+        return self._name
+
+    def _open(self) -> None:
+        self._seq += 1
+        name = f"{self.site}-{self._stamp}-{self._seq:05d}{WARC_SUFFIX}"
+        path = self.folder / (name + OPEN_SUFFIX)
+        fh = open(path, "xb", buffering=0)
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._fh, self._name = fh, name
+        self.files.append(name)
+        info = {"software": self.info.get("software", "parknews"), "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"}
+        info.update(self.info)
+        record = self._builder.create_warcinfo_record(name, info)
+        self._write(record)
+
+    def _write(self, *records) -> list[tuple[int, int]]:
+        """Compress each record as its own gzip member; one write for all; (offset, length) each."""
+        out = io.BytesIO()
+        spans = []
+        start = self._fh.tell()
+        for record in records:
+            raw = io.BytesIO()
+            self._builder.out = raw
+            self._builder.write_record(record)
+            comp = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            member = comp.compress(raw.getvalue()) + comp.flush()
+            spans.append((start + out.tell(), len(member)))
+            out.write(member)
+        self._fh.write(out.getvalue())  # unbuffered: in the OS when this returns
+        return spans
+
+    def _rotate_if_full(self) -> None:
+        if self._fh is not None and self._fh.tell() >= self.max_size:
+            self._close_file()
+
+    def _close_file(self) -> None:
+        if self._fh is None:
+            return
+        fh, name = self._fh, self._name
+        self._fh = self._name = None
+        os.fsync(fh.fileno())
+        os.rename(self.folder / (name + OPEN_SUFFIX), self.folder / name)
+        fh.close()  # releases the lock after the rename
+
+    def close(self) -> None:
+        self._close_file()
+
+    # ---- records ----
+    def write_exchange(
+        self,
+        url: str,
+        *,
+        method: str,
+        request_headers: Iterable[tuple[str, str]],
+        status: int,
+        response_headers: Iterable[tuple[str, str]],
+        body: bytes,
+        protocol: str = "HTTP/1.1",
+        ip_address: str | None = None,
+        digest: str | None = None,
+        revisit_of: dict | None = None,
+        when: datetime | None = None,
+    ) -> CaptureRef:
+        """Write a request and its response (or a revisit record when `revisit_of`, a dict with
+        record_id, warc_date and url of the earlier response with the same payload digest).
+        Returns where the response/revisit record is."""
+        if self._fh is None:
+            self._open()
+        digest = digest or payload_digest(body)
+        date = datetime_to_iso_date((when or datetime.now(timezone.utc)).replace(tzinfo=None), use_micros=True)
+        http_headers = StatusAndHeaders(f"{status} {reason_phrase(status)}", list(response_headers),
+                                        protocol=protocol or "HTTP/1.1")
+        rec_headers = {"WARC-Date": date, "WARC-Payload-Digest": digest}
+        if ip_address:
+            rec_headers["WARC-IP-Address"] = ip_address
+        if revisit_of:
+            rec_headers["WARC-Refers-To"] = revisit_of["record_id"]
+            resp = self._builder.create_revisit_record(
+                url, digest, revisit_of["url"], revisit_of["warc_date"], http_headers=http_headers,
+                warc_headers_dict=rec_headers,
+            )
+            record_type = "revisit"
+        else:
+            resp = self._builder.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
+                warc_headers_dict=rec_headers,
+            )
+            record_type = "response"
+        record_id = resp.rec_headers.get_header("WARC-Record-ID")
+        path = url.split("://", 1)[-1]
+        path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+        req_http = StatusAndHeaders(f"{method} {path} {protocol or 'HTTP/1.1'}", list(request_headers),
+                                    is_http_request=True)
+        req_headers = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
+        if ip_address:
+            req_headers["WARC-IP-Address"] = ip_address
+        req = self._builder.create_warc_record(url, "request", http_headers=req_http,
+                                               warc_headers_dict=req_headers)
+        name = self._name
+        (offset, length), _ = self._write(resp, req)
+        ref = CaptureRef(name, offset, length, record_id, digest, record_type, date,
+                         revisit_of["record_id"] if revisit_of else None)
+        self._rotate_if_full()
+        return ref
+
+
+# ---- reading ----
+
+class WarcReadError(Exception):
+    """A record that cannot be read: missing file, damaged bytes, wrong record."""
+
+
+def resolve_path(folder: str | Path, warc_file: str) -> Path:
+    """The file of a capture: NAME.warc.gz, or NAME.warc.gz.open while its crawl still runs."""
+    path = Path(folder) / warc_file
+    if not path.exists():
+        alt = path.with_name(path.name + OPEN_SUFFIX)
+        if alt.exists():
+            return alt
+    return path
+
+
+@dataclass
+class StoredResponse:
+    url: str
+    record_type: str
+    record_id: str
+    status: int
+    protocol: str
+    headers: list[tuple[str, str]]
+    body: bytes  # the payload, Content-Encoding undone; b"" for revisits
+    warc_date: str
+    payload_digest: str | None
+    content_decoded: bool = False  # body had a Content-Encoding that was undone
+
+
+def read_record(folder: str | Path, warc_file: str, offset: int, length: int | None = None) -> StoredResponse:
+    path = resolve_path(folder, warc_file)
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise WarcReadError(f"{warc_file}: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            fh.seek(offset)
+            data = fh.read(length) if length else None
+            stream = io.BytesIO(data) if data is not None else fh
+            record = next(iter(ArchiveIterator(stream)))
+            # content_stream() undoes Content-Encoding, as Scrapy's HttpCompressionMiddleware does
+            body = record.content_stream().read() if record.rec_type == "response" else b""
+            encoding = record.http_headers.get_header("content-encoding") if record.http_headers else None
+            decoded = bool(encoding) and encoding.lower() in BufferedReader.get_supported_decompressors()
+        except StopIteration:
+            raise WarcReadError(f"{warc_file}@{offset}: no record there") from None
+        except WarcReadError:
+            raise
+        except Exception as exc:  # warcio raises assorted errors on damaged bytes
+            raise WarcReadError(f"{warc_file}@{offset}: damaged record ({type(exc).__name__}: {exc})") from None
+    http = record.http_headers
+    return StoredResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        record_type=record.rec_type,
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        status=int(http.get_statuscode()) if http else 0,
+        protocol=http.protocol if http else "",
+        headers=list(http.headers) if http else [],
+        body=body,
+        warc_date=record.rec_headers.get_header("WARC-Date"),
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        content_decoded=decoded,
+    )
+
+
+# ---- recovery of unfinished files ----
+
+def _complete_prefix(path: Path) -> tuple[int, int]:
+    """(bytes of the complete WARC gzip members at the start of `path`, how many)."""
+    good = members = 0
+    in_member = 0  # bytes of the current (unfinished) member read so far
+    d = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    head = b""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            while chunk:
+                try:
+                    out = d.decompress(chunk)
+                except zlib.error:
+                    return good, members
+                if len(head) < 5:
+                    head += out[: 5 - len(head)]
+                    if len(head) == 5 and head != b"WARC/":
+                        return good, members
+                if d.eof:
+                    in_member += len(chunk) - len(d.unused_data)
+                    if head == b"WARC/":
+                        good += in_member
+                        members += 1
+                    else:
+                        return good, members
+                    in_member = 0
+                    chunk = d.unused_data
+                    d = zlib.decompressobj(zlib.MAX_WBITS + 16)
+                    head = b""
+                else:
+                    in_member += len(chunk)
+                    chunk = b""
+    return good, members
+
+
+def recover_file(path: str | Path) -> str | None:
+    """Finish a dead writer's `.open` file: keep its complete records, cut the rest, rename.
+    Returns the final name, or None when nothing was complete (the file is deleted) or the
+    file is still locked by a live writer (left alone)."""
+    path = Path(path)
+    try:
+        fh = open(path, "r+b")
+    except FileNotFoundError:
+        return None
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # a live writer
+        good, members = _complete_prefix(path)
+        if members == 0:
+            path.unlink()
+            return None
+        fh.truncate(good)
+        os.fsync(fh.fileno())
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        os.rename(path, final)
+    return final.name
+
+
+def recover_open_files(folder: str | Path) -> list[tuple[str, str | None]]:
+    """recover_file for every `*.warc.gz.open` in `folder`: [(open name, final name or None)]."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    done = []
+    for path in sorted(folder.glob("*" + WARC_SUFFIX + OPEN_SUFFIX)):
+        done.append((path.name, recover_file(path)))
+    return done
