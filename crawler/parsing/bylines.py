@@ -35,6 +35,8 @@ _SEP = r"\s*(?:[:：|｜丨]|/(?=\S))\s*"
 _LOOSE = {"来源", "来源于", "信息来源于", "作者", "编辑", "责任编辑", "责编", "记者", "文/", "文／", "文|", "出处", "来自", "浏览", "阅读", "点击", "发布于", "发表于"}
 _LABEL_RE = re.compile(
     r"(?P<lab>" + "|".join(re.escape(x) for x in _ALL) + r")(?P<sep>" + _SEP + r"|\s*)")
+_LEAD_SYMBOLS_RE = re.compile(r"^[□■●◆◇▲△★☆○◎※•·\-—\s]+")
+_WEN_RE = re.compile(r"(^|[\s(（【\[])文\s*[|｜/／]\s*")
 _NAME_AFTER_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:$|[\s、，,）)\]】|/])")
 _DATE_START_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|\d{1,2}:\d\d")
 _STOP_WORDS_RE = re.compile(r"(参与互动|举报|返回\S*|查看更多|我要评论|点击查看|分享到|字号|打印|关闭窗口|微信扫一扫|手机看|扫一扫|【\s*纠错\s*】|纠错|收藏|\d+人参与|\d+条评论|\(\s*\d+\s*\)$)")
@@ -104,7 +106,8 @@ def _strip_brackets(v: str) -> str:
 
 def parse_labels(line: str) -> list[tuple[str, str, str]]:
     """[(kind, label, value)] for source/author/editor labels in one line (other labels only cut values)."""
-    line = line.replace("\xa0", " ")
+    line = _LEAD_SYMBOLS_RE.sub("", line.replace("\xa0", " "))
+    line = _WEN_RE.sub(r"\1文/", line)
     labs = list(iter_labels(line))
     out = []
     for i, (kind, lab, _start, vstart) in enumerate(labs):
@@ -226,7 +229,8 @@ def byline_author(line: str) -> list[str]:
     """A standalone byline: "新华社记者邹多为、唐诗凝、丁乐", "澎湃新闻记者 贺梨萍", "新京报记者 彭冲 山东冠县报道"."""
     if len(line) > 40:
         return []
-    line = re.sub(r"\s+[\u4e00-\u9fff]{1,8}报道$", "", line.strip())
+    line = re.sub(r"\s+[\u4e00-\u9fff]{1,8}报道$", "", _LEAD_SYMBOLS_RE.sub("", line.strip()))
+    line = re.split(r"\s*(?:通讯员|实习生|摄影|摄)\s*", line.strip())[0]
     for rx in (_BYLINE_RE, _CREDIT_LINE_RE):
         m = rx.match(line.strip())
         if m:

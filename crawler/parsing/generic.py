@@ -426,6 +426,7 @@ _TRAILING_SOURCE_RE = re.compile(r"[（(]\s*(?:本文)?(?:来源|稿件来源|�
 
 
 def _is_credit_line(t: str) -> bool:
+    t = re.sub(r"^[□■●◆◇▲△★☆○◎※•·\s]+", "", t)
     if len(t) <= 40 and not re.search(r"[。，！？；]", t) and by.parse_labels(t):
         return True
     if len(t) <= 120 and _CREDIT_START_RE.search(t):

@@ -97,3 +97,15 @@ def test_generic_sources_and_places():
 ])
 def test_xun_dateline(line, names):
     assert by.dateline_author(line) == names
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("文 | 张三 李四", [("author", "张三 李四")]),
+    ("□记者 张三", [("author", "张三")]),
+])
+def test_labels_with_symbols_and_pipes(line, expected):
+    assert [(k, v) for k, _lab, v in by.parse_labels(line)] == expected
+
+
+def test_byline_stops_at_correspondents():
+    assert by.byline_author("■本报记者 王芳 通讯员 李明") == ["王芳"]
