@@ -18,6 +18,7 @@ from .errors import ArchiveError
 from .captures import migrate_v2 as _v2_captures
 from .search import migrate_v3 as _v3_search
 from .neardup import migrate_v4 as _v4_neardup
+from .runs import migrate_v5 as _v5_runs
 from .cursors import migrate_v6 as _v6_cursors
 
 
@@ -106,6 +107,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (2, "WARC captures, article versions, gone marks", _v2_captures),
     (3, "full-text search: trigram + bigram FTS5 tables, change queue", _v3_search),
     (4, "near-duplicates: signatures, LSH bands, clusters", _v4_neardup),
+    (5, "crawl_runs operator columns, page validators", _v5_runs),
     (6, "export cursors and the article change sequence", _v6_cursors),
 ]
 

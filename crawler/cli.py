@@ -54,6 +54,14 @@ def _print_summary(summary) -> None:
 def _crawl_exit(summary) -> None:
     if summary.storage_errors:
         raise CliError(f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
+    # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site
+    code = int(summary.stats.get("parknews/exit_code", 0) or 0)
+    if code == 3:
+        why = "; ".join(summary.stats.get("parknews/degraded") or [])
+        raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
+    if code == 1:
+        rate = float(summary.stats.get("parknews/failure_rate", 0) or 0)
+        raise CliError(f"crawl of {summary.site}: {rate:.0%} of the pages failed (see the log and fetch_failures)", 1)
 
 
 @cli.command()
@@ -107,7 +115,7 @@ def _compile(option: str, pattern: str | None):
 
 
 @cli.command()
-@click.argument("target")
+@click.argument("target", required=False)
 @DB_OPTION
 @ARCHIVE_OPTION
 @click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
@@ -120,7 +128,14 @@ def _compile(option: str, pattern: str | None):
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
 @click.option("--stats-file", type=click.Path(dir_okay=False), help="Write the crawl's stats (JSON) to this file.")
-def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file):
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site but demo, one subprocess each.")
+@click.option("--full", is_flag=True, help="Fetch everything again (default: only what is new).")
+@click.option("--refresh", "refresh_days", type=click.FloatRange(min=0), default=0, metavar="DAYS",
+              help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow loopback/private/link-local addresses (a local test site).")
+def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
+          all_sites, full, refresh_days, allow_private):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
@@ -132,12 +147,22 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
       parknews crawl http://www.example-zone.gov.cn/xwzx/ --max-pages 300
       parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
     """
+    from crawler import cli_ops
     from crawler.runner import build_settings, run_crawl
     from spiders.sitefile import load_site
 
+    if all_sites or target is None:
+        if target is not None or not all_sites:
+            raise CliError("give a SITE or URL to crawl, or --all (and not both)")
+        code = cli_ops.crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
+                                 log_file=log_file, full=full, refresh_days=refresh_days)
+        if code:
+            raise CliError(f"crawl --all: the worst exit code was {code} (see above)", code)
+        return
     _compile("--follow", follow)
     _compile("--article", article)
     _check_db_writable(db_path)
+    ops_settings = cli_ops.crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private)
     if target.startswith(("http://", "https://")):
         if base_url:
             raise CliError("--base-url applies to configured sites, not to a start URL")
@@ -147,7 +172,9 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
                                   delay=delay, archive_dir=archive_dir)
-        summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
+        cli_ops.apply_overrides(settings, ops_settings)
+        with cli_ops.locked(db_path, host_of(target)):
+            summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
     else:
         if "://" in target:
             raise CliError(f"{target}: only http and https URLs can be crawled")
@@ -158,7 +185,9 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
                                   log_file=log_file, delay=delay, archive_dir=archive_dir)
-        summary = run_crawl("site", settings, site.name, site=site)
+        cli_ops.apply_overrides(settings, ops_settings)
+        with cli_ops.locked(db_path, site.name):
+            summary = run_crawl("site", settings, site.name, site=site)
     if stats_file:
         summary.write_stats(stats_file)
     _print_summary(summary)
@@ -257,7 +286,7 @@ def _register_commands() -> None:
         importlib.import_module(name)
 
 
-COMMAND_MODULES: list[str] = ["crawler.cli_archive", "crawler.cli_readers"]
+COMMAND_MODULES: list[str] = ["crawler.cli_ops", "crawler.cli_archive", "crawler.cli_readers"]
 
 
 def main(argv: list[str] | None = None) -> None:

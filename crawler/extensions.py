@@ -53,6 +53,9 @@ class CrawlRunRecorder:
         archive = archive_for(self.crawler)
         site = getattr(spider, "site_name", spider.name)
         self.crawler.parknews_run_id = archive.start_run(site)
+        from . import ops  # operator columns, stale runs, exit code (crawler/ops.py)
+
+        ops.run_opened(self.crawler, archive, site)
 
     def spider_closed(self, spider, reason):
         archive = archive_for(self.crawler)
@@ -61,8 +64,12 @@ class CrawlRunRecorder:
         errors = int(stats.get("parknews/errors/item", 0) or 0) + int(stats.get("parknews/errors/spider", 0) or 0)
         status = "ok" if reason == "finished" and errors == 0 else ("failed" if errors else reason)
         run_id = getattr(self.crawler, "parknews_run_id", None)
+        from . import ops
+
+        status = ops.judge_run(self.crawler, archive, spider, reason, counts, status)
         if run_id is not None:
             archive.finish_run(run_id, status=status, finish_reason=reason, counts=counts)
+            ops.run_closed(self.crawler, archive, run_id, counts)
         self.crawler.stats.set_value("parknews/run_id", run_id)
         self.crawler.stats.set_value("parknews/run_status", status)
         archive.close()

@@ -48,6 +48,14 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PageBudgetMiddleware": 50,
+    # crawler/politeness.py, crawler/incremental.py (scheduled crawls, issue 5)
+    "crawler.incremental.ValidatorRecorder": 40,
+    "crawler.politeness.SafeTargetMiddleware": 45,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.incremental.IncrementalMiddleware": 950,
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
@@ -59,6 +67,21 @@ PARKNEWS_WARC = True
 PARKNEWS_ARCHIVE_DIR = None                  # default: warc/ beside the database; CLI --archive
 PARKNEWS_WARC_MAX_SIZE = 1024 ** 3           # rotate WARC files at 1 GB
 PARKNEWS_OPERATOR = ""                       # warcinfo operator (who runs the crawl, a contact)
+EXTENSIONS["crawler.progress.ProgressExtension"] = 600
+
+# Scheduled crawls (crawler/incremental.py, crawler/ops.py, crawler/politeness.py).
+PARKNEWS_INCREMENTAL = True          # --full sets False
+PARKNEWS_STOP_AFTER_KNOWN = 10       # stop paging after N known articles in a row
+PARKNEWS_REFRESH_DAYS = 0            # --refresh DAYS: conditional re-fetch of recent articles
+PARKNEWS_FAIL_THRESHOLD = 0.2        # exit 1 when more than this share of pages failed
+PARKNEWS_DEGRADED_DROP = 0.5         # a field share falling by more than this (relative) is degraded
+PARKNEWS_DEGRADED_MIN_NEW = 3        # runs with fewer new records are not compared
+PARKNEWS_DEGRADED_WINDOW = 5         # recent runs the comparison uses
+PARKNEWS_ALLOW_PRIVATE = False       # site files: [crawl] allow_private; CLI: --allow-private
+PARKNEWS_RETRY_BACKOFF = 0.5         # seconds before the first retry, doubled per retry
+PARKNEWS_RETRY_BACKOFF_MAX = 60.0
+PARKNEWS_RETRY_AFTER_MAX = 300.0     # a longer Retry-After gives up on the page
+PARKNEWS_PROGRESS = False            # the CLI turns it on for an interactive terminal
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 

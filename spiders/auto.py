@@ -16,7 +16,7 @@ import re
 import scrapy
 from scrapy.http import TextResponse
 
-from .common import extract_links, failure_item, host_of, page_item
+from .common import extract_links, failure_item, host_of, not_modified, page_item
 
 _DATE_PATH = re.compile(
     r"(/20\d{2}[-_/]?[01]\d[-_/]?[0-3]\d/)|(/20\d{2}[-_]?[01]\d/[0-3]\d/)|(/20\d{2}/[01]\d[0-3]\d/)|"
@@ -71,6 +71,8 @@ class AutoSpider(scrapy.Spider):
 
     def parse_page(self, response):
         stats = self.crawler.stats
+        if not_modified(response, stats):
+            return
         if self.article_re is not None:
             is_article = bool(self.article_re.search(response.url))
         else:
@@ -84,9 +86,10 @@ class AutoSpider(scrapy.Spider):
             if host_of(url) != self.host:
                 continue
             if self.is_article_url(url):
-                yield scrapy.Request(url, callback=self.parse_page, errback=self.failed, priority=1)
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.failed, priority=1,
+                                     meta={"pn_kind": "article"})  # pn_kind: crawler.incremental
             elif self.follow_re is None or self.follow_re.search(url):
-                yield scrapy.Request(url, callback=self.parse_page, errback=self.failed)
+                yield scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta={"pn_kind": "list"})
 
     def failed(self, failure):
         self.crawler.stats.inc_value("parknews/pages/failed")

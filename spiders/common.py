@@ -39,6 +39,14 @@ def page_item(response: Response, site: str | None, rules: dict | None) -> Fetch
     )
 
 
+def not_modified(response: Response, stats) -> bool:
+    """A 304 to a conditional re-fetch (crawl --refresh): the stored article is unchanged."""
+    if response.status != 304:
+        return False
+    stats.inc_value("parknews/articles/unchanged")
+    return True
+
+
 def failure_item(failure: Failure, site: str | None) -> FetchFailure:
     request = getattr(failure, "request", None)
     url = request.url if request is not None else "?"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import scrapy
 
-from .common import extract_links, failure_item, in_domains, page_item, select_links
+from .common import extract_links, failure_item, in_domains, not_modified, page_item, select_links
 from .sitefile import SiteConfig, load_site
 
 
@@ -35,6 +35,7 @@ class SiteSpider(scrapy.Spider):
         self.config = config
         self.site_name = config.name
         self.allowed_domains = list(config.allowed_domains)
+        self.allow_private = config.allow_private  # read by crawler.politeness
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -59,11 +60,14 @@ class SiteSpider(scrapy.Spider):
             if not in_domains(url, cfg.allowed_domains):
                 continue
             if cfg.is_article(url):
-                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed,
+                                     meta={"pn_kind": "article"})  # pn_kind: crawler.incremental
             elif cfg.is_list(url):
-                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed)
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"pn_kind": "list"})
 
     def parse_article(self, response):
+        if not_modified(response, self.crawler.stats):
+            return
         self.crawler.stats.inc_value("parknews/pages/article")
         yield page_item(response, self.site_name, self.config.field_rules)
 

@@ -41,7 +41,8 @@ def test_every_command_has_help_with_an_example(cli):
 
 def test_url_crawl_finds_articles_by_itself(local_server, tmp_path, cli):
     db = tmp_path / "auto.db"
-    result = cli("crawl", local_server.base_url + "/", "--db", db, "--delay", "0", "--log-level", "WARNING")
+    result = cli("crawl", local_server.base_url + "/", "--db", db, "--delay", "0", "--log-level", "WARNING",
+                 "--allow-private")
     assert result.code == 0, result
     expected = local_server.site.expected
     titles = {r["title"] for r in sqlite_utils.Database(str(db)).query("select title from articles")}
@@ -53,14 +54,16 @@ def test_url_crawl_finds_articles_by_itself(local_server, tmp_path, cli):
 def test_url_crawl_article_regex_and_max_pages(local_server, tmp_path, cli):
     db = tmp_path / "narrow.db"
     result = cli("crawl", local_server.base_url + "/news/index.html", "--db", db,
-                 "--article", r"/2024-0[1-3]/", "--follow", r"/news/index", "--delay", "0", "--log-level", "WARNING")
+                 "--article", r"/2024-0[1-3]/", "--follow", r"/news/index", "--delay", "0", "--log-level", "WARNING",
+                 "--allow-private")
     assert result.code == 0, result
     stored = [r["published_at"] for r in sqlite_utils.Database(str(db)).query("select published_at from articles")]
     expected = [a for a in local_server.site.expected["articles"] if a["path"].startswith(("/news/2024-01", "/news/2024-02", "/news/2024-03"))]
     assert len(stored) == len(expected) > 0
     assert all(p.startswith(("2024-01", "2024-02", "2024-03")) for p in stored)
     bounded = tmp_path / "bounded.db"
-    result = cli("crawl", local_server.base_url + "/", "--db", bounded, "--max-pages", "5", "--delay", "0", "--log-level", "WARNING")
+    result = cli("crawl", local_server.base_url + "/", "--db", bounded, "--max-pages", "5", "--delay", "0", "--log-level", "WARNING",
+                 "--allow-private")
     assert result.code == 0, result
     fetched = int(result.stdout.split("pages fetched:")[1].split()[0])
     assert fetched == 5

@@ -1,0 +1,183 @@
+"""Crawl runs as an operator sees them: schema v5 (more crawl_runs columns, page validators) and
+the queries behind `parknews status`, `parknews runs` and broken-site detection.
+
+Migration v5 adds real columns to crawl_runs (exit code, pid, mode, requests, bytes, responses
+by status, drops by reason, field coverage of the new records, degraded reasons) and a
+`page_validators` table holding the ETag / Last-Modified of each fetched article URL, used by
+`crawl --refresh DAYS` for conditional requests.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+# Fields whose share among the new records of a run is recorded (coverage), by record field.
+COVERAGE_FIELDS: dict[str, str] = {
+    "date": "published_at",
+    "author": "author",
+    "source": "source",
+    "body": "body_text",
+}
+
+_V5_COLUMNS = [
+    ("exit_code", "INTEGER"),
+    ("pid", "INTEGER"),
+    ("mode", "TEXT"),
+    ("requests", "INTEGER NOT NULL DEFAULT 0"),
+    ("bytes", "INTEGER NOT NULL DEFAULT 0"),
+    ("responses", "TEXT NOT NULL DEFAULT '{}'"),
+    ("dropped", "TEXT NOT NULL DEFAULT '{}'"),
+    ("coverage", "TEXT NOT NULL DEFAULT '{}'"),
+    ("article_links", "INTEGER NOT NULL DEFAULT 0"),
+    ("degraded", "TEXT"),
+]
+
+
+def migrate_v5(db) -> None:
+    for name, decl in _V5_COLUMNS:
+        db.execute(f"ALTER TABLE crawl_runs ADD COLUMN {name} {decl}")
+    db.execute(
+        """
+        CREATE TABLE page_validators (
+            url_key TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            fetched_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
+    """Share of the run's new records having each field (None when there were no new records).
+
+    body: new records over every article page that reached the parser and yielded no record
+    for want of a body (not_article, no_body drops), so a body selector that stops matching
+    shows as a falling body share rather than as silence."""
+    def get(key):
+        return int(stats.get(key, 0) or 0)
+
+    new = get("parknews/articles/new")
+    out: dict[str, float | None] = {}
+    for name, field in COVERAGE_FIELDS.items():
+        if name == "body":
+            denom = new + get("parknews/dropped/no_body") + get("parknews/dropped/not_article")
+            out[name] = round(new / denom, 3) if denom else None
+        else:
+            out[name] = round(1 - get(f"parknews/missing/{field}") / new, 3) if new else None
+    return out
+
+
+def mark_run_started(db, run_id: int, *, pid: int, mode: str) -> None:
+    db.execute("UPDATE crawl_runs SET pid = ?, mode = ? WHERE id = ?", [pid, mode, run_id])
+
+
+def record_run_details(db, run_id: int, *, exit_code: int, status: str, counts: dict[str, Any],
+                       cover: dict[str, Any], article_links: int, degraded: list[str]) -> None:
+    db.execute(
+        "UPDATE crawl_runs SET exit_code = ?, status = ?, requests = ?, bytes = ?, responses = ?, "
+        "dropped = ?, coverage = ?, article_links = ?, degraded = ? WHERE id = ?",
+        [
+            exit_code, status, counts.get("requests", 0), counts.get("bytes", 0),
+            json.dumps(counts.get("responses_by_status", {}), sort_keys=True),
+            json.dumps(counts.get("dropped", {}), sort_keys=True),
+            json.dumps(cover, sort_keys=True), article_links,
+            "; ".join(degraded) if degraded else None, run_id,
+        ],
+    )
+
+
+def interrupt_stale_runs(db, site: str, *, except_id: int | None = None) -> int:
+    """Runs of `site` still 'running' whose process is gone become 'interrupted' (a killed
+    crawl). Called with the site's crawl lock held, so no live crawl of the site owns them."""
+    rows = db.execute(
+        "SELECT id FROM crawl_runs WHERE site = ? AND status = 'running' AND id != ?",
+        [site, except_id if except_id is not None else -1],
+    ).fetchall()
+    for (run_id,) in rows:
+        db.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', finish_reason = 'killed', finished_at = ? "
+            "WHERE id = ?", [_now(), run_id],
+        )
+    return len(rows)
+
+
+def last_pass_complete(db, site: str, *, before_id: int | None = None) -> bool:
+    """Whether the site's previous run walked its lists to the end (finish reason 'finished').
+
+    Stopping after N known articles is only safe after such a run: after a killed or
+    page-budgeted run, older articles may still be missing, so the next run pages through."""
+    row = db.execute(
+        "SELECT status, finish_reason FROM crawl_runs WHERE site = ? AND id < ? ORDER BY id DESC LIMIT 1",
+        [site, before_id if before_id is not None else 1 << 62],
+    ).fetchone()
+    return bool(row) and row[1] == "finished" and row[0] not in ("running", "interrupted")
+
+
+def recent_runs(db, site: str, *, before_id: int | None = None, limit: int = 5) -> list[dict[str, Any]]:
+    """The site's last finished runs (newest first), as dicts with coverage decoded."""
+    cur = db.execute(
+        "SELECT * FROM crawl_runs WHERE site = ? AND id < ? AND finish_reason IS NOT NULL "
+        "AND status NOT IN ('running', 'interrupted') ORDER BY id DESC LIMIT ?",
+        [site, before_id if before_id is not None else 1 << 62, limit],
+    )
+    cols = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        item = dict(zip(cols, row))
+        item["coverage"] = json.loads(item.get("coverage") or "{}")
+        out.append(item)
+    return out
+
+
+def list_runs(db, *, site: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM crawl_runs"
+    args: list[Any] = []
+    if site:
+        sql += " WHERE site = ?"
+        args.append(site)
+    sql += " ORDER BY id DESC LIMIT ?"
+    args.append(limit)
+    cur = db.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+def sites_with_runs(db) -> list[str]:
+    return [r[0] for r in db.execute("SELECT DISTINCT site FROM crawl_runs ORDER BY site").fetchall()]
+
+
+def last_new_article(db, site: str) -> str | None:
+    row = db.execute("SELECT max(first_seen) FROM articles WHERE site = ?", [site]).fetchone()
+    return row[0] if row else None
+
+
+# ---- page validators (ETag / Last-Modified) for conditional re-fetches ----
+
+def save_validators(db, key: str, url: str, etag: str | None, last_modified: str | None) -> None:
+    db.execute(
+        "INSERT INTO page_validators (url_key, url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(url_key) DO UPDATE SET url = excluded.url, etag = excluded.etag, "
+        "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
+        [key, url, etag, last_modified, _now()],
+    )
+
+
+def validators(db, key: str) -> tuple[str | None, str | None]:
+    row = db.execute("SELECT etag, last_modified FROM page_validators WHERE url_key = ?", [key]).fetchone()
+    if row:
+        return row[0], row[1]
+    # the captures table (schema v2, archive/captures.py) when present
+    try:
+        row = db.execute(
+            "SELECT etag, last_modified FROM captures WHERE url_key = ? ORDER BY rowid DESC LIMIT 1", [key]
+        ).fetchone()
+    except Exception:
+        row = None
+    return (row[0], row[1]) if row else (None, None)

@@ -1,0 +1,200 @@
+"""Operator commands: `parknews status`, `parknews runs`, and what `parknews crawl` needs to
+run unattended (the per-site lock, --full/--refresh/--allow-private settings, `crawl --all`)."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from crawler.cli import DB_OPTION, CliError, cli
+
+from . import ops
+
+
+def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> dict:
+    out = {"PARKNEWS_LOCK_HELD": True}
+    if full:
+        out["PARKNEWS_INCREMENTAL"] = False
+    if refresh_days:
+        out["PARKNEWS_REFRESH_DAYS"] = refresh_days
+    if allow_private:
+        out["PARKNEWS_ALLOW_PRIVATE"] = True
+    # a progress line only on an interactive terminal; cron gets the log and the summary
+    out["PARKNEWS_PROGRESS"] = sys.stderr.isatty()
+    return out
+
+
+@contextmanager
+def locked(db_path, site: str):
+    lock = ops.site_lock(db_path, site)
+    try:
+        lock.acquire()
+    except ops.LockBusy as exc:
+        raise CliError(str(exc), ops.EXIT_LOCKED) from None
+    if lock.stale_pid is not None:
+        click.echo(f"parknews: taking over the lock of {site} left by pid {lock.stale_pid} (no longer running)",
+                   err=True)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def _sites_dir() -> Path | None:
+    value = os.environ.get("PARKNEWS_SITES_DIR")
+    return Path(value) if value else None
+
+
+def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
+              refresh_days: float) -> int:
+    """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
+    runs once per process), one after the other; the worst exit code wins."""
+    from spiders.sitefile import SITES_DIR, load_all_sites
+
+    sites = [s for s in load_all_sites(_sites_dir() or SITES_DIR) if s.name != "demo"]
+    if not sites:
+        raise CliError("no configured sites to crawl (besides demo)")
+    codes = []
+    for site in sites:
+        args = [sys.executable, "-m", "crawler.cli", "crawl", str(site.path), "--db", str(db_path),
+                "--log-level", log_level]
+        if max_pages:
+            args += ["--max-pages", str(max_pages)]
+        if delay is not None:
+            args += ["--delay", str(delay)]
+        if log_file:
+            args += ["--log-file", str(log_file)]
+        if full:
+            args.append("--full")
+        if refresh_days:
+            args += ["--refresh", str(refresh_days)]
+        sys.stdout.flush()
+        code = subprocess.run(args).returncode
+        codes.append(code)
+        click.echo(f"crawl --all: {site.name}: exit {code}")
+    return ops.worst_exit(codes)
+
+
+# ---------------------------------------------------------------------------------------------
+# status and runs
+# ---------------------------------------------------------------------------------------------
+def _ago(iso: str | None) -> str:
+    if not iso:
+        return "never"
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=timezone.utc)
+    secs = (datetime.now(timezone.utc) - then).total_seconds()
+    if secs < 120:
+        return f"{secs:.0f} s ago"
+    if secs < 7200:
+        return f"{secs / 60:.0f} min ago"
+    if secs < 172800:
+        return f"{secs / 3600:.0f} h ago"
+    return f"{secs / 86400:.0f} days ago"
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", help="Only this site.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(db_path, site, as_json):
+    """Per site: the last run, its status, new articles, field coverage against the usual, and
+    the time since the last new article.
+
+    \b
+    Example:
+      parknews status --db archive.db
+    """
+    from archive import runs
+    from archive.db import open_db
+
+    db = open_db(db_path, create=False)
+    out = []
+    for name in ([site] if site else runs.sites_with_runs(db)):
+        last = runs.list_runs(db, site=name, limit=1)
+        if not last:
+            continue
+        last = last[0]
+        cover = json.loads(last.get("coverage") or "{}")
+        recent = runs.recent_runs(db, name, before_id=last["id"], limit=5)
+        usual = {}
+        for field in runs.COVERAGE_FIELDS:
+            values = [r["coverage"].get(field) for r in recent
+                      if (r.get("articles_new") or 0) >= 3 and r["coverage"].get(field) is not None]
+            usual[field] = round(statistics.median(values), 3) if values else None
+        out.append({
+            "site": name, "run_id": last["id"], "started_at": last["started_at"],
+            "finished_at": last["finished_at"], "status": last["status"], "exit_code": last.get("exit_code"),
+            "articles_new": last["articles_new"], "coverage": cover, "usual_coverage": usual,
+            "degraded": last.get("degraded"), "last_new_article": runs.last_new_article(db, name),
+        })
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not out:
+        click.echo("no crawl runs yet")
+        return
+    for item in out:
+        click.echo(f"{item['site']}")
+        click.echo(f"  last run:        #{item['run_id']} {item['started_at']} ({_ago(item['started_at'])}), "
+                   f"status {item['status']}, exit {item['exit_code'] if item['exit_code'] is not None else '-'}")
+        click.echo(f"  new articles:    {item['articles_new']}")
+        cov = ", ".join(f"{f} {_pct(item['coverage'].get(f))} (usual {_pct(item['usual_coverage'].get(f))})"
+                        for f in runs.COVERAGE_FIELDS)
+        click.echo(f"  coverage:        {cov}")
+        if item["degraded"]:
+            click.echo(f"  degraded:        {item['degraded']}")
+        click.echo(f"  last new article: {_ago(item['last_new_article'])}")
+
+
+@cli.command(name="runs")
+@DB_OPTION
+@click.option("--site", help="Only this site's runs.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per run, newest first).")
+def runs_cmd(db_path, site, limit, as_json):
+    """List crawl runs, newest first: status, exit code, requests, new/updated/unchanged articles.
+
+    \b
+    Example:
+      parknews runs --site chinacom-yuanqu --limit 10
+    """
+    from archive import runs
+    from archive.db import open_db
+
+    db = open_db(db_path, create=False)
+    rows = runs.list_runs(db, site=site, limit=limit)
+    if as_json:
+        for row in rows:
+            for key in ("counts", "responses", "dropped", "coverage"):
+                if isinstance(row.get(key), str):
+                    row[key] = json.loads(row[key] or "{}")
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo("id\tsite\tstarted_at\tfinished_at\tstatus\texit\trequests\tnew\tupdated\tunchanged\tfailed\tmode")
+    for r in rows:
+        click.echo("\t".join(str(x if x is not None else "-") for x in (
+            r["id"], r["site"], r["started_at"], r["finished_at"], r["status"], r.get("exit_code"),
+            r.get("requests"), r["articles_new"], r["articles_updated"], r["articles_unchanged"],
+            r["pages_failed"], r.get("mode"),
+        )))
+
+
+def apply_overrides(settings, overrides: dict) -> None:
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")

@@ -1,0 +1,176 @@
+"""Incremental crawling: fetch only what is new.
+
+The spiders mark the requests they yield from a list page with `meta["pn_kind"]` ("article" or
+"list"). `IncrementalMiddleware` (a spider middleware) then, per list page, in document order:
+
+- drops article requests whose URL is already stored (`article_urls`, by URL key), and dead links
+  (404/410 in `fetch_failures`); with `--refresh DAYS` (PARKNEWS_REFRESH_DAYS), articles first
+  seen within the last DAYS days are fetched again with If-None-Match / If-Modified-Since from
+  the stored validators, so an unchanged page costs a 304;
+- counts consecutive known articles across a chain of list pages (newest first); once
+  PARKNEWS_STOP_AFTER_KNOWN (default 10) are seen in a row, the page's list/pagination links are
+  not followed: older pages were read by an earlier run.
+
+Stopping early is only done after a complete previous run of the site (see
+archive.runs.last_pass_complete): after a killed or page-budgeted run, the next run pages
+through every list page (still skipping known articles), so nothing older is lost.
+`--full` (PARKNEWS_INCREMENTAL = False) fetches everything again.
+
+`ValidatorRecorder` (a downloader middleware) stores the ETag / Last-Modified of article
+responses (table page_validators, schema v5).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from scrapy import Request
+
+from archive import dedup, runs
+
+from .pipelines import archive_for
+
+logger = logging.getLogger(__name__)
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.enabled = settings.getbool("PARKNEWS_INCREMENTAL", True)
+        self.stop_after = settings.getint("PARKNEWS_STOP_AFTER_KNOWN", 10)
+        self.refresh_days = settings.getfloat("PARKNEWS_REFRESH_DAYS", 0)
+        self.strip = tuple(settings.getlist("PARKNEWS_STRIP_PARAMS"))
+        self._may_stop: bool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    # ---- lookups ----
+    @property
+    def db(self):
+        return archive_for(self.crawler).db
+
+    def may_stop(self) -> bool:
+        if self._may_stop is None:
+            site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
+            run_id = getattr(self.crawler, "parknews_run_id", None)
+            self._may_stop = self.enabled and runs.last_pass_complete(self.db, site, before_id=run_id)
+            if self.enabled and not self._may_stop:
+                logger.info("incremental: the last run of %s did not finish; paging through every list page", site)
+        return self._may_stop
+
+    def known(self, url: str) -> tuple[bool, str | None]:
+        """(known, first_seen of its article) for an article URL.
+
+        The exact URL, not its key: a page seen under another URL form (tracking parameters)
+        is still fetched once, so that every URL of an article gets its article_urls row."""
+        row = self.db.execute(
+            "SELECT a.first_seen FROM article_urls u JOIN articles a ON a.id = u.article_id "
+            "WHERE u.url = ? LIMIT 1", [url],
+        ).fetchone()
+        if row:
+            return True, row[0]
+        dead = self.db.execute(
+            "SELECT 1 FROM fetch_failures WHERE url = ? AND status IN (404, 410)", [url]
+        ).fetchone()
+        return bool(dead), None
+
+    def conditional(self, request: Request) -> Request:
+        etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        meta = dict(request.meta)
+        meta["pn_refresh"] = True
+        meta["handle_httpstatus_list"] = list(meta.get("handle_httpstatus_list", [])) + [304]
+        self.stats.inc_value("parknews/incremental/refreshed")
+        new = request.replace(meta=meta, dont_filter=True)
+        for name, value in headers.items():
+            new.headers[name] = value
+        return new
+
+    # ---- the filter ----
+    def _filter(self, response, outputs: list):
+        streak = int(response.meta.get("pn_streak", 0)) if response is not None else 0
+        stop = False
+        lists: list[Request] = []
+        out = []
+        cutoff = None
+        if self.refresh_days:
+            cutoff = (datetime.now(timezone.utc) - timedelta(days=self.refresh_days)).isoformat(timespec="seconds")
+        for obj in outputs:
+            if not isinstance(obj, Request) or "pn_kind" not in obj.meta:
+                out.append(obj)
+                continue
+            if obj.meta["pn_kind"] == "list":
+                lists.append(obj)
+                continue
+            self.stats.inc_value("parknews/incremental/article_links")
+            if not self.enabled:
+                out.append(obj)
+                continue
+            known, first_seen = self.known(obj.url)
+            if not known:
+                streak = 0
+                out.append(obj)
+                continue
+            streak += 1
+            if self.stop_after and streak >= self.stop_after:
+                stop = True
+            if cutoff and first_seen and first_seen >= cutoff:
+                out.append(self.conditional(obj))
+            else:
+                self.stats.inc_value("parknews/incremental/skipped_known")
+        if stop and self.may_stop():
+            if lists:
+                self.stats.inc_value("parknews/incremental/stopped_paging")
+                self.stats.inc_value("parknews/incremental/lists_not_followed", len(lists))
+                logger.debug("incremental: %d known articles in a row on %s; not paging further",
+                             streak, getattr(response, "url", "?"))
+        else:
+            for req in lists:
+                req.meta["pn_streak"] = streak
+                out.append(req)
+        return out
+
+    def process_spider_output(self, response, result, spider=None):
+        yield from self._filter(response, list(result))
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        outputs = [obj async for obj in result]
+        for obj in self._filter(response, outputs):
+            yield obj
+
+
+class ValidatorRecorder:
+    """Stores ETag / Last-Modified of article responses for later conditional requests."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.strip = tuple(crawler.settings.getlist("PARKNEWS_STRIP_PARAMS"))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if response.status == 304:
+            self.crawler.stats.inc_value("parknews/pages/not_modified")
+        if request.meta.get("pn_kind") != "article" or response.status != 200:
+            return response
+        etag = response.headers.get("ETag")
+        modified = response.headers.get("Last-Modified")
+        if etag or modified:
+            archive = archive_for(self.crawler)
+            archive._begin()
+            runs.save_validators(
+                archive.db, dedup.url_key(response.url, self.strip), response.url,
+                etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None,
+            )
+            archive._wrote()
+        return response

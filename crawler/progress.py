@@ -1,0 +1,73 @@
+"""Progress of a crawl on an interactive terminal: pages, articles, errors and rate on one
+refreshing line (tqdm, on stderr). Enabled by PARKNEWS_PROGRESS, which the CLI sets only when
+stderr is a TTY; under cron there is no progress line, only the log and the summary."""
+from __future__ import annotations
+
+import time
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+
+class ProgressExtension:
+    INTERVAL = 0.5
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.bar = None
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("PARKNEWS_PROGRESS"):
+            raise NotConfigured
+        try:
+            import tqdm  # noqa: F401
+        except ImportError:
+            raise NotConfigured from None
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.update, signal=signals.response_received)
+        crawler.signals.connect(ext.update, signal=signals.item_scraped)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def opened(self, spider):
+        from tqdm import tqdm
+
+        self.started = time.monotonic()
+        self.bar = tqdm(total=None, unit="page", desc=getattr(spider, "site_name", spider.name),
+                        dynamic_ncols=True, leave=True)
+
+    def _text(self) -> str:
+        stats = self.crawler.stats
+
+        def get(key):
+            return int(stats.get_value(key, 0) or 0)
+
+        pages = get("downloader/response_count") - get("robotstxt/response_count")
+        rate = pages / max(time.monotonic() - self.started, 1e-6)
+        return (f"new {get('parknews/articles/new')} · unchanged {get('parknews/articles/unchanged')} · "
+                f"skipped {get('parknews/incremental/skipped_known')} · errors {get('parknews/pages/failed')} · "
+                f"{rate:.1f} pages/s"), pages
+
+    def update(self, *args, **kwargs):
+        if self.bar is None:
+            return
+        now = time.monotonic()
+        if now - self.last < self.INTERVAL:
+            return
+        self.last = now
+        text, pages = self._text()
+        self.bar.n = pages
+        self.bar.set_postfix_str(text, refresh=False)
+        self.bar.refresh()
+
+    def closed(self, spider, reason):
+        if self.bar is None:
+            return
+        self.last = 0.0
+        self.update()
+        self.bar.close()
+        self.bar = None
