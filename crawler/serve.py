@@ -1,0 +1,221 @@
+"""`parknews serve`: the archive in Datasette, read-only.
+
+* The database is opened with `?mode=ro` (Datasette's mutable mode, so rows a crawl commits later
+  are seen; `immutable=1` would ignore the WAL and show stale or inconsistent pages), and its
+  write connection is refused outright (`ReadOnlyDatabase`): no plugin, canned query or request
+  can write. Datasette itself only runs SELECT statements from `?sql=`.
+* Metadata (`crawler/datasette_metadata.json`): title, licence and source notes, table and
+  column descriptions, canned queries.
+* Chinese full-text search goes through `archive.search` (the trigram + bigram FTS5 index, so
+  2-character terms work), exposed to SQL as `pn_search(query[, site[, limit]])`: a JSON array of
+  `{"id", "score", "snippet"}`, best first. The `search` canned query is the search page; on the
+  articles table `?_search=园区` filters through the same function.
+* JSON columns (sections, images, extraction, warnings, run counts) are rendered as HTML.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+DB_NAME = "parknews"
+METADATA_PATH = Path(__file__).with_name("datasette_metadata.json")
+JSON_COLUMNS = {"sections", "images", "extraction", "warnings", "counts", "responses", "dropped",
+                "coverage", "changed", "filters"}
+SEARCH_LIMIT_MAX = 500
+
+try:
+    from datasette import hookimpl
+except ImportError:  # pragma: no cover - datasette is a dependency; imported lazily by the CLI
+    def hookimpl(f=None, **_):
+        return f if f else (lambda g: g)
+
+
+def load_metadata(db_path: str | Path | None = None) -> dict[str, Any]:
+    """The metadata file, with the queries fitted to the columns this database has (the
+    `degraded` reasons column of crawl_runs arrived with a later migration)."""
+    meta = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
+    if db_path is not None:
+        from sqlite_utils.utils import sqlite3
+
+        conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            run_cols = {r[1] for r in conn.execute("PRAGMA table_info(crawl_runs)")}
+        finally:
+            conn.close()
+        if "degraded" in run_cols:
+            q = meta["databases"][DB_NAME]["queries"]["degraded_runs"]
+            q["sql"] = (
+                "SELECT id, site, started_at, finished_at, status, degraded AS why, finish_reason, "
+                "pages_fetched, articles_new, pages_failed\nFROM crawl_runs\n"
+                "WHERE status = 'degraded' OR coalesce(degraded, '') != ''\nORDER BY started_at DESC"
+            )
+    return meta
+
+
+# ---------------------------------------------------------------- search function for SQL
+
+_local = threading.local()
+
+
+def _search_db(path: str):
+    """A read-only connection of this thread to the archive, for pn_search."""
+    import sqlite_utils
+    from sqlite_utils.utils import sqlite3
+
+    conns = getattr(_local, "conns", None)
+    if conns is None:
+        conns = _local.conns = {}
+    db = conns.get(path)
+    if db is None:
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        db = conns[path] = sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+    return db
+
+
+def search_json(path: str, query: Any, site: Any = None, limit: Any = 50) -> str:
+    from archive.search import search
+
+    try:
+        n = max(1, min(int(limit or 50), SEARCH_LIMIT_MAX))
+    except (TypeError, ValueError):
+        n = 50
+    hits = search(_search_db(path), str(query or ""), site=str(site) if site else None, limit=n, sync=False)
+    return json.dumps([{"id": h.id, "score": h.score, "snippet": h.snippet} for h in hits], ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- Datasette hooks (this module is the plugin)
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    db = datasette.databases.get(database)
+    if database != DB_NAME or db is None or not db.path:
+        return
+    path = db.path
+    conn.create_function("pn_search", 1, lambda q: search_json(path, q))
+    conn.create_function("pn_search", 2, lambda q, s: search_json(path, q, s))
+    conn.create_function("pn_search", 3, lambda q, s, n: search_json(path, q, s, n))
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    from datasette.filters import FilterArguments
+
+    if database != DB_NAME or table != "articles":
+        return None
+    q = request.args.get("_search")
+    if not q:
+        return FilterArguments([], extra_context={"supports_search": True})
+    return FilterArguments(
+        ["id IN (SELECT value ->> '$.id' FROM json_each(pn_search(:pn_q, NULL, 500)))"],
+        params={"pn_q": q},
+        human_descriptions=[f'Chinese full-text search matches "{q}"'],
+        extra_context={"supports_search": True, "search": q},
+    )
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DB_NAME or not isinstance(value, str):
+        return None
+    if column == "snippet":
+        return _marked(value)
+    if column in JSON_COLUMNS and value[:1] in "[{":
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return None
+        return _render_json(column, data)
+    return None
+
+
+def _marked(text: str):
+    from markupsafe import Markup, escape
+
+    out = str(escape(text)).replace("[", "<mark>").replace("]", "</mark>")
+    return Markup(out)
+
+
+def _render_json(column: str, data: Any):
+    from markupsafe import Markup, escape
+
+    if column == "sections" and isinstance(data, list):
+        heads = [s.get("heading") for s in data if isinstance(s, dict) and s.get("heading")]
+        n_par = sum(len(s.get("paragraphs") or []) for s in data if isinstance(s, dict))
+        summary = f"{len(data)} sections, {n_par} paragraphs" + (": " + " · ".join(heads) if heads else "")
+        body = []
+        for s in data:
+            if not isinstance(s, dict):
+                continue
+            if s.get("heading"):
+                body.append(f"<h4>{escape(s['heading'])}</h4>")
+            body += [f"<p>{escape(p)}</p>" for p in s.get("paragraphs") or []]
+        return Markup(f"<details><summary>{escape(summary)}</summary>{''.join(body)}</details>")
+    if column == "images" and isinstance(data, list):
+        if not data:
+            return Markup("<em>no images</em>")
+        items = []
+        for i in data:
+            if isinstance(i, dict) and i.get("src"):
+                cap = f" {escape(i['caption'])}" if i.get("caption") else ""
+                items.append(f'<li><a href="{escape(i["src"])}" rel="nofollow noreferrer">{escape(i["src"])}</a>{cap}</li>')
+        return Markup(f"<ul>{''.join(items)}</ul>")
+    if column == "warnings" and isinstance(data, list):
+        return Markup("<ul>" + "".join(f"<li>{escape(w)}</li>" for w in data) + "</ul>") if data else Markup("")
+    if isinstance(data, dict):
+        if not data:
+            return Markup("")
+        rows = "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(json.dumps(v, ensure_ascii=False))}</td></tr>"
+                       for k, v in data.items())
+        return Markup(f"<table class='pn-json'>{rows}</table>")
+    return Markup(f"<pre>{escape(json.dumps(data, ensure_ascii=False, indent=1))}</pre>")
+
+
+_registered = False
+_register_lock = threading.Lock()
+
+
+def _register_plugin() -> None:
+    global _registered
+    from datasette.plugins import pm
+
+    with _register_lock:
+        if not _registered:
+            pm.register(sys.modules[__name__], name="parknews")
+            _registered = True
+
+
+def make_datasette(db_path: str | Path):
+    """A Datasette instance serving the archive read-only under /parknews."""
+    from datasette.app import Datasette
+    from datasette.database import Database
+
+    class ReadOnlyDatabase(Database):
+        def connect(self, write=False):
+            if write:
+                raise PermissionError("parknews serve is read-only")
+            return super().connect(write=False)
+
+    _register_plugin()
+    ds = Datasette(
+        metadata=load_metadata(db_path),
+        settings={"allow_download": False, "default_page_size": 50, "sql_time_limit_ms": 3000,
+                  "allow_facet": True, "suggest_facets": False},
+    )
+    path = str(Path(db_path).resolve())
+    ds.add_database(ReadOnlyDatabase(ds, path=path, is_mutable=True), name=DB_NAME)
+    return ds
+
+
+def run_server(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001) -> None:
+    import asyncio
+
+    import click
+    import uvicorn
+
+    ds = make_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving {Path(db_path).resolve()} read-only at http://{shown}:{port}/{DB_NAME} "
+               "(Ctrl-C stops)", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
