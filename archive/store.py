@@ -15,7 +15,7 @@ from typing import Any
 
 from crawler.items import Record
 
-from . import captures, dedup
+from . import captures, dedup, neardup
 from .db import open_db
 
 # Outcomes of Archive.save
@@ -163,6 +163,9 @@ class Archive:
                 f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
                 [row[c] for c in ARTICLE_COLUMNS[1:]] + [seen_at, known],
             )
+            if old[COMPARED_COLUMNS.index("body_text") + 1] != row["body_text"]:
+                neardup.index_article(db, known, record.body_text)
+                neardup.link_cluster(db, known)
             return SaveResult(UPDATED, known, "url")
         if match.kind == "copy":
             self._add_url(record.url, match.article_id, record.site, seen_at)
@@ -175,6 +178,8 @@ class Archive:
         )
         article_id = cur.lastrowid
         self._add_url(record.url, article_id, record.site, seen_at)
+        # Republished copies with edits (not caught by content_hash) join one cluster.
+        neardup.on_new_article(db, article_id, record.body_text)
         return SaveResult(NEW, article_id)
 
     # ---- fetch failures ----

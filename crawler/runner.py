@@ -110,4 +110,19 @@ def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs)
     process.crawl(crawler, **spider_kwargs)
     process.start()
     logging.getLogger("scrapy").handlers.clear()
-    return CrawlSummary(site=site_label, stats=dict(crawler.stats.get_stats() or {}))
+    stats = dict(crawler.stats.get_stats() or {})
+    stats["parknews/search/indexed"] = update_search_index(settings.get("PARKNEWS_DB"))
+    return CrawlSummary(site=site_label, stats=stats)
+
+
+def update_search_index(db_path: str) -> int:
+    """Bring the full-text index up to date after a crawl (kept out of the crawl's hot path;
+    see archive/search.py). Returns the number of articles indexed."""
+    from archive.db import open_db
+    from archive.search import sync_index
+
+    db = open_db(db_path)
+    try:
+        return sync_index(db)
+    finally:
+        db.close()
