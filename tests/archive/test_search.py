@@ -150,10 +150,11 @@ def test_sync_after_insert_update_delete(archive):
     assert ids(S.search(db, "大模型", sync=False)) == []
     assert ids(S.search(db, "具身智能", sync=False)) == [6]
     assert ids(S.search(db, "机器", sync=False)) == [6]
-    # delete (with the rows that refer to the article: URLs, fingerprint, captures)
+    # delete (with the rows that refer to the article: versions, captures, URLs, fingerprint)
     from archive import neardup
 
     neardup.remove_article(db, 6)
+    db.execute("DELETE FROM article_versions WHERE article_id = 6")
     db.execute("DELETE FROM captures WHERE article_id = 6")
     db.execute("DELETE FROM article_urls WHERE article_id = 6")
     db.execute("DELETE FROM articles WHERE id = 6")
