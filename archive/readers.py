@@ -223,6 +223,20 @@ def per_month_per_site(db, site: str | None = None) -> list[tuple[str, str, int]
     )]
 
 
+def _month_range(months: list[str]) -> list[str]:
+    """Every month from the first to the last (empty months drawn as gaps), when they parse."""
+    try:
+        (y0, m0), (y1, m1) = (map(int, months[0].split("-")), map(int, months[-1].split("-")))
+    except (IndexError, ValueError):
+        return months
+    out = []
+    y, m = y0, m0
+    while (y, m) <= (y1, m1) and len(out) < 1200:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
 def write_chart(db, path: str, site: str | None = None) -> int:
     """A PNG bar chart of articles per month, one stacked colour per site; returns the number of
     months drawn."""
@@ -232,7 +246,7 @@ def write_chart(db, path: str, site: str | None = None) -> int:
     import matplotlib.pyplot as plt
 
     data = per_month_per_site(db, site)
-    months = sorted({m for m, _, _ in data})
+    months = _month_range(sorted({m for m, _, _ in data}))
     sites = sorted({s for _, s, _ in data})
     counts = {(m, s): n for m, s, n in data}
     fig, ax = plt.subplots(figsize=(max(6.0, 0.45 * len(months) + 2), 4.5), dpi=100)
@@ -243,6 +257,9 @@ def write_chart(db, path: str, site: str | None = None) -> int:
         bottom = [b + h for b, h in zip(bottom, heights)]
     ax.set_xticks(range(len(months)))
     ax.set_xticklabels(months, rotation=60, ha="right", fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("articles")
     ax.set_title("Articles per month" + (f" ({site})" if site else " per site"))
     if sites:

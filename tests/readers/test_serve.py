@@ -1,0 +1,187 @@
+"""`parknews serve`: Datasette's test client against a real crawl, and once end to end in headless
+Chromium (skipped, with the reason, where Chromium cannot run)."""
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from pn_testing import ROOT, run_cli, table_dump
+
+
+@pytest.fixture(scope="module")
+def ds(archive):
+    from crawler.serve import make_datasette
+
+    return make_datasette(archive["db"])
+
+
+def get(ds, path):
+    async def go():
+        await ds.invoke_startup()
+        return await ds.client.get(path)
+
+    return asyncio.run(go())
+
+
+def rows(ds, path):
+    r = get(ds, path + ("&" if "?" in path else "?") + "_shape=array")
+    assert r.status_code == 200, r.text[:500]
+    return r.json()
+
+
+def test_search_query_finds_two_character_terms_ranked_with_snippets(ds, archive):
+    expected = archive["site"].expected
+    hits = rows(ds, "/parknews/search.json?q=" + urllib.parse.quote("招商") + "&site=")
+    titles = {h["title"] for h in hits}
+    want = {a["title"] for a in expected["articles"] if "招商" in a["title"] or "招商" in a["body_text"]}
+    assert want <= titles
+    assert all("[招商]" in h["snippet"] for h in hits if "招商" in (h["snippet"] or ""))
+    assert "招商" in hits[0]["title"]
+    demo_only = rows(ds, "/parknews/search.json?q=" + urllib.parse.quote("招商") + "&site=partner")
+    assert all(h["site"] == "partner" for h in demo_only)
+    page = get(ds, "/parknews/search?q=" + urllib.parse.quote("园区"))
+    assert page.status_code == 200 and "<mark>园区</mark>" in page.text
+
+
+def test_articles_table_search_uses_the_chinese_index(ds, archive):
+    expected = archive["site"].expected
+    found = rows(ds, "/parknews/articles.json?_search=" + urllib.parse.quote("招商") + "&_col=title")
+    want = {a["title"] for a in expected["articles"] if "招商" in a["title"] or "招商" in a["body_text"]}
+    assert want <= {r["title"] for r in found}
+    html = get(ds, "/parknews/articles?_search=" + urllib.parse.quote("招商")).text
+    assert 'name="_search"' in html and "Chinese full-text search matches" in html
+
+
+def test_canned_queries(ds, archive):
+    expected = archive["site"].expected
+    latest = rows(ds, "/parknews/latest_per_site.json")
+    demo = [r for r in latest if r["site"] == "demo"]
+    newest = sorted(expected["articles"], key=lambda a: a["published_at"], reverse=True)[:10]
+    assert [r["title"] for r in demo] == [a["title"] for a in newest]
+    assert [r["site"] for r in latest].count("partner") == 1
+    park = "临江经开区"
+    mentions = rows(ds, "/parknews/park_mentions.json?park=" + urllib.parse.quote(park))
+    want = {a["title"] for a in expected["articles"] if park in a["title"] or park in a["body_text"]}
+    assert want and want <= {r["title"] for r in mentions}
+    assert all(park in r["title"] or park in r["snippet"] for r in mentions)
+    clusters = rows(ds, "/parknews/republished_clusters.json")
+    copy = archive["copy"]
+    assert len(clusters) == 1 and clusters[0]["articles"] == 2
+    assert clusters[0]["original_id"] in (copy["original_id"], copy["copy_id"])
+    degraded = rows(ds, "/parknews/degraded_runs.json")
+    assert [r["status"] for r in degraded] == ["degraded"]
+
+
+def test_metadata_json_rendering_and_hidden_index_tables(ds):
+    meta = get(ds, "/-/metadata.json").json()
+    assert "licence" in json.dumps(meta).lower() or meta.get("license")
+    assert meta["source"]
+    assert "来源" in meta["databases"]["parknews"]["tables"]["articles"]["columns"]["source"]
+    home = get(ds, "/parknews").text
+    assert "search_tri_data" not in home and "articles" in home
+    row = get(ds, "/parknews/articles/1").text
+    assert "<details><summary>" in row  # sections rendered, not raw JSON
+    assert "&#34;paragraphs&#34;" not in row
+
+
+def test_serve_refuses_write_sql(ds, archive):
+    before = table_dump(archive["db"], "articles")
+    for sql in ("DELETE FROM articles", "DROP TABLE articles", "UPDATE articles SET title = 'x'",
+                "INSERT INTO export_cursors (name) VALUES ('x')", "PRAGMA journal_mode=DELETE",
+                "SELECT 1; DELETE FROM articles"):
+        r = get(ds, "/parknews.json?sql=" + urllib.parse.quote(sql))
+        assert r.status_code in (400, 403) or not r.json().get("ok", True), (sql, r.status_code, r.text[:200])
+    # the search text is data, never SQL
+    inj = rows(ds, "/parknews/search.json?q=" + urllib.parse.quote("'; DROP TABLE articles; --") + "&site=")
+    assert inj == []
+    db = ds.get_database("parknews")
+    with pytest.raises(Exception):
+        asyncio.run(db.execute_write("DELETE FROM articles"))
+    assert table_dump(archive["db"], "articles") == before
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _dump_dom(chromium, url, profile):
+    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+           f"--user-data-dir={profile}", "--dump-dom", url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+
+
+def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser check skipped")
+    profile = tempfile.mkdtemp(prefix="pn-chromium-")
+    try:
+        probe = _dump_dom(chromium, "data:text/html,<p id=probe>ok</p>", profile)
+        if probe.returncode != 0 or "probe" not in probe.stdout:
+            pytest.skip(f"chromium cannot run here (exit {probe.returncode}): {probe.stderr.strip()[-200:]}")
+        port = _free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        server = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive["db"]), "--port", str(port)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        out, err = server.communicate(timeout=5) if server.poll() is not None else ("", "")
+                        pytest.fail(f"parknews serve did not start: {err[-1000:]}")
+                    time.sleep(0.2)
+            # the search page: its form
+            form = _dump_dom(chromium, base + "/parknews/search", profile)
+            assert form.returncode == 0, form.stderr[-500:]
+            assert 'name="q"' in form.stdout
+            # a 2-character Chinese term, as the form submits it
+            term = "招商"
+            expected = archive["site"].expected
+            want = next(a["title"] for a in expected["articles"] if term in a["title"])
+            page = _dump_dom(chromium, base + "/parknews/search?" + urllib.parse.urlencode({"q": term, "site": ""}), profile)
+            assert page.returncode == 0, page.stderr[-500:]
+            assert want in page.stdout
+            assert f"<mark>{term}</mark>" in page.stdout
+            # bound to loopback only
+            assert server.poll() is None
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_serve_bad_database_is_one_line(tmp_path):
+    result = run_cli("serve", "--db", tmp_path / "missing.db", "--port", "0")
+    assert result.code == 2 and "no such database" in result.stderr
