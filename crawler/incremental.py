@@ -43,6 +43,7 @@ class IncrementalMiddleware:
         self.refresh_days = settings.getfloat("PARKNEWS_REFRESH_DAYS", 0)
         self.strip = tuple(settings.getlist("PARKNEWS_STRIP_PARAMS"))
         self._may_stop: bool | None = None
+        self._refreshed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -122,7 +123,8 @@ class IncrementalMiddleware:
             streak += 1
             if self.stop_after and streak >= self.stop_after:
                 stop = True
-            if cutoff and first_seen and first_seen >= cutoff:
+            if cutoff and first_seen and first_seen >= cutoff and obj.url not in self._refreshed:
+                self._refreshed.add(obj.url)  # refresh requests bypass the dupefilter: once per run
                 out.append(self.conditional(obj))
             else:
                 self.stats.inc_value("parknews/incremental/skipped_known")
