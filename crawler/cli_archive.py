@@ -66,5 +66,5 @@ def reparse(db_path, archive_dir, site, since, dry_run):
     for url, why in result.unreadable:
         click.echo(f"unreadable {url}: {why}", err=True)
     if result.unreadable:
-        raise CliError(f"{len(result.unreadable)} articles could not be read from their WARC files "
-                       f"(listed above); the others were re-parsed", 1)
+        raise CliError(f"{len(result.unreadable)} articles could not be read from their WARC files in "
+                       f"{folder} (listed above; is --archive right?); the others were re-parsed", 1)

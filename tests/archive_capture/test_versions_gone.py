@@ -128,4 +128,4 @@ def test_reparse_reports_missing_and_damaged_files_by_url_and_goes_on(history, t
     assert any(l.startswith(f"unreadable {base}{history['a']['path']}:") and a_file in l for l in lines)
     assert any(l.startswith(f"unreadable {base}{history['b']['path']}:") for l in lines)
     assert f"re-parsed {before} articles" in result.stdout and ": 0 changed" in result.stdout
-    assert "2 articles could not be read" in result.stderr
+    assert "2 articles could not be read from their WARC files in " + str(folder) in result.stderr
