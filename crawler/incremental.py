@@ -59,7 +59,8 @@ class IncrementalMiddleware:
             site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
             run_id = getattr(self.crawler, "parknews_run_id", None)
             self._may_stop = self.enabled and runs.last_pass_complete(self.db, site, before_id=run_id)
-            if self.enabled and not self._may_stop:
+            if self.enabled and not self._may_stop and self.db.execute(
+                    "SELECT 1 FROM crawl_runs WHERE site = ? AND id < ?", [site, run_id or 1 << 62]).fetchone():
                 logger.info("incremental: the last run of %s did not finish; paging through every list page", site)
         return self._may_stop
 

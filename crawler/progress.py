@@ -37,8 +37,12 @@ class ProgressExtension:
         from tqdm import tqdm
 
         self.started = time.monotonic()
+        import shutil
+
+        # a terminal that reports no size (0 x 0) would get an empty, hidden line
+        size = shutil.get_terminal_size((100, 20))
         self.bar = tqdm(total=None, unit="page", desc=getattr(spider, "site_name", spider.name),
-                        dynamic_ncols=True, leave=True)
+                        ncols=max(size.columns, 60), nrows=max(size.lines, 5), leave=True)
 
     def _text(self) -> str:
         stats = self.crawler.stats
