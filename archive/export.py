@@ -23,11 +23,12 @@ import hashlib
 import io
 import json
 import os
+import queue
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from json.encoder import encode_basestring as _json_str  # C implementation, ensure_ascii=False
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
@@ -85,24 +86,28 @@ def _filters_sql(site: str | None, since: str | None, until: str | None) -> tupl
     return where, params
 
 
-def _query(site, since, until, seq_range: tuple[int, int] | None) -> tuple[str, list[Any]]:
+def _query(site, since, until, seq_range: tuple[int, int] | None, select: str = _SELECT,
+           count: bool = False) -> tuple[str, list[Any]]:
+    """SQL for the selected rows: `select`, then a.updated_at, a.id and the change seq (NULL
+    without a cursor); or, with `count`, their number."""
     where, params = _filters_sql(site, since, until)
     if seq_range is None:
-        sql = f"SELECT {_SELECT}, NULL FROM articles a"
-        order = " ORDER BY a.id"
+        source, seq, order = "articles a", "NULL", " ORDER BY a.id"
     else:
-        sql = f"SELECT {_SELECT}, c.seq FROM {cursors_mod.CHANGES_TABLE} c JOIN articles a ON a.id = c.article_id"
+        source = f"{cursors_mod.CHANGES_TABLE} c JOIN articles a ON a.id = c.article_id"
+        seq, order = "c.seq", " ORDER BY c.seq"
         where = ["c.seq > ?", "c.seq <= ?"] + where
         params = list(seq_range) + params
-        order = " ORDER BY c.seq"
+    cols = "count(*)" if count else f"{select}, a.updated_at, a.id, {seq}"
+    sql = f"SELECT {cols} FROM {source}"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return sql + order, params
+    return (sql if count else sql + order), params
 
 
-def iter_rows(db, *, site=None, since=None, until=None, seq_range=None) -> Iterator[tuple]:
-    """Raw rows (EXPORT_FIELDS..., seq), streamed."""
-    sql, params = _query(site, since, until, seq_range)
+def iter_rows(db, *, site=None, since=None, until=None, seq_range=None, select: str = _SELECT) -> Iterator[tuple]:
+    """Rows (the `select` columns: by default EXPORT_FIELDS..., then updated_at, id, seq), streamed."""
+    sql, params = _query(site, since, until, seq_range, select)
     yield from db.execute(sql, params)
 
 
@@ -110,12 +115,12 @@ def iter_records(db: sqlite_utils.Database, *, site: str | None = None, since: s
                  until: str | None = None) -> Iterator[dict[str, Any]]:
     """Every stored article (filtered) as a record dict, in id order, streamed."""
     for row in iter_rows(db, site=site, since=since, until=until):
-        yield row_to_record(dict(zip(EXPORT_FIELDS, row)))
+        yield row_to_record(dict(zip(EXPORT_FIELDS, row[:-3])))
 
 
 def count_rows(db, *, site=None, since=None, until=None, seq_range=None) -> int:
-    sql, params = _query(site, since, until, seq_range)
-    return db.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    sql, params = _query(site, since, until, seq_range, count=True)
+    return db.execute(sql, params).fetchone()[0]
 
 
 # ---------------------------------------------------------------- writers
@@ -129,26 +134,7 @@ def _raw_json(value: Any, empty: str) -> str:
     return value
 
 
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _json_str(value)
-    return json.dumps(value)
-
-
-_KEYS = ["{" + _json_str(EXPORT_FIELDS[0]) + ": "] + [", " + _json_str(n) + ": " for n in EXPORT_FIELDS[1:]]
 _IS_STRUCTURED = [STRUCTURED.get(n) for n in EXPORT_FIELDS]
-
-
-def jsonl_line(row: tuple) -> str:
-    """One JSONL line from a raw row, without parsing and re-encoding the JSON columns."""
-    parts = []
-    for key, empty, value in zip(_KEYS, _IS_STRUCTURED, row):
-        parts.append(key)
-        parts.append(_raw_json(value, empty) if empty is not None else _scalar(value))
-    parts.append("}\n")
-    return "".join(parts)
 
 
 class _Writer:
@@ -162,21 +148,43 @@ class _Writer:
         pass
 
 
+def _jsonl_select() -> str:
+    """One JSON object per row, built by SQLite's JSON functions (C): keys in EXPORT_FIELDS order,
+    the structured columns embedded as JSON (json() checks and minifies them), text as-is UTF-8."""
+    parts = []
+    for name in EXPORT_FIELDS:
+        if name in STRUCTURED:
+            parts.append(f"'{name}', json(coalesce(nullif(a.{name}, ''), '{STRUCTURED[name]}'))")
+        else:
+            parts.append(f"'{name}', a.{name}")
+    return "json_object(" + ", ".join(parts) + ")"
+
+
+JSONL_SELECT = _jsonl_select()
+
+
 class JsonlWriter(_Writer):
+    """JSON Lines. Its rows are whole lines made by SQLite (SELECT), read as UTF-8 bytes
+    (RAW_TEXT: no decoding and re-encoding in Python)."""
+
     CHUNK = 256
+    RAW_TEXT = True
+    SELECT = JSONL_SELECT
 
     def __init__(self, out):
         super().__init__(out)
-        self._buf: list[str] = []
+        self._buf: list[bytes] = []
 
     def write(self, row):
-        self._buf.append(jsonl_line(row))
+        line = row[0]
+        self._buf.append(line if isinstance(line, bytes) else line.encode("utf-8"))
         if len(self._buf) >= self.CHUNK:
             self._flush()
 
     def _flush(self):
         if self._buf:
-            self.out.write("".join(self._buf).encode("utf-8"))
+            self._buf.append(b"")
+            self.out.write(b"\n".join(self._buf))
             self._buf = []
 
     def close(self):
@@ -262,10 +270,153 @@ class ParquetWriter(_Writer):
         self._writer.close()
 
 
+# ---------------------------------------------------------------- WARC
+
+def _gzip_member_length(fh, offset: int, limit: int = 64 * 2**20) -> int | None:
+    """The length of the gzip member starting at `offset` (None when there is none)."""
+    import zlib
+
+    fh.seek(offset)
+    dec = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    fed = 0
+    while fed < limit:
+        chunk = fh.read(65536)
+        if not chunk:
+            return None
+        fed += len(chunk)
+        try:
+            dec.decompress(chunk)
+        except zlib.error:
+            return None
+        if dec.eof:
+            return fed - len(dec.unused_data)
+    return None
+
+
+class WarcWriter(_Writer):
+    """The archived WARC records of the selected articles, copied byte for byte out of the
+    crawl's WARC files (each record is its own gzip member, so the copies concatenate into a
+    valid .warc.gz): after one warcinfo record describing the export, for every capture of every
+    selected article (oldest first) its response or revisit record, the request record written
+    beside it, and for a revisit the response record it refers to (once)."""
+
+    SELECT = "a.id"
+
+    def __init__(self, out, db, warc_dir: Path, info: dict[str, str]):
+        super().__init__(out)
+        from .readers import columns
+
+        if not {"article_id", "warc_file", "offset", "length"} <= set(columns(db, "captures")):
+            raise ExportError("this archive has no WARC captures (a captures table with warc_file, "
+                              "offset, length): nothing to export as WARC")
+        self.db = db
+        self.dir = Path(warc_dir)
+        self.records = 0
+        self.captures = 0
+        self._copied: set[tuple[str, int]] = set()
+        self._fh_cache: dict[str, Any] = {}
+        self._warcinfo(info)
+
+    @classmethod
+    def factory(cls, db, warc_dir: Path, info: dict[str, str]):
+        return lambda out: cls(out, db, warc_dir, info)
+
+    def _warcinfo(self, info: dict[str, str]) -> None:
+        from warcio.warcwriter import WARCWriter as _WW
+
+        buf = io.BytesIO()
+        ww = _WW(buf, gzip=True, warc_version="1.1")
+        ww.write_record(ww.create_warcinfo_record("parknews-export.warc.gz", info))
+        self.out.write(buf.getvalue())
+        self.records += 1
+
+    def _file(self, name: str):
+        fh = self._fh_cache.get(name)
+        if fh is None:
+            from .warc import resolve_path
+
+            path = resolve_path(self.dir, name)
+            try:
+                fh = open(path, "rb")
+            except OSError as exc:
+                raise ExportError(f"{path}: cannot read a WARC file the archive refers to "
+                                  f"({exc.strerror}); check --warc-dir") from None
+            if len(self._fh_cache) > 16:
+                for old in self._fh_cache.values():
+                    old.close()
+                self._fh_cache.clear()
+            self._fh_cache[name] = fh
+        return fh
+
+    def _copy(self, name: str, offset: int, length: int | None) -> bool:
+        if (name, offset) in self._copied:
+            return True
+        fh = self._file(name)
+        if length is None:
+            length = _gzip_member_length(fh, offset)
+            if length is None:
+                return False
+        fh.seek(offset)
+        data = fh.read(length)
+        if len(data) != length or data[:2] != b"\x1f\x8b":
+            raise ExportError(f"{name}@{offset}: not a complete WARC record (damaged or truncated file)")
+        self._copied.add((name, offset))
+        self.out.write(data)
+        self.records += 1
+        return True
+
+    def _is_request_for(self, name: str, offset: int, length: int, record_id: str | None) -> bool:
+        from warcio.archiveiterator import ArchiveIterator
+
+        fh = self._file(name)
+        fh.seek(offset)
+        try:
+            rec = next(iter(ArchiveIterator(io.BytesIO(fh.read(length)))))
+        except Exception:  # noqa: BLE001 - not a record: not copied
+            return False
+        return rec.rec_type == "request" and (
+            record_id is None or rec.rec_headers.get_header("WARC-Concurrent-To") == record_id)
+
+    def write(self, row):
+        article_id = row[0]
+        caps = self.db.execute(
+            'SELECT warc_file, "offset", length, record_id, record_type, refers_to FROM captures '
+            "WHERE article_id = ? ORDER BY id", [article_id],
+        ).fetchall()
+        for warc_file, offset, length, record_id, record_type, refers_to in caps:
+            if record_type == "revisit" and refers_to:
+                target = self.db.execute(
+                    'SELECT warc_file, "offset", length FROM captures WHERE record_id = ? ORDER BY id LIMIT 1',
+                    [refers_to],
+                ).fetchone()
+                if target:
+                    self._copy(*target)
+            self._copy(warc_file, offset, length)
+            self.captures += 1
+            nxt = offset + length  # the request record written right after it
+            fh = self._file(warc_file)
+            req_len = _gzip_member_length(fh, nxt)
+            if req_len and self._is_request_for(warc_file, nxt, req_len, record_id):
+                self._copy(warc_file, nxt, req_len)
+
+    def close(self):
+        for fh in self._fh_cache.values():
+            fh.close()
+        self._fh_cache.clear()
+
+    def summary(self) -> dict[str, int]:
+        return {"warc_records": self.records, "captures": self.captures}
+
+
 # ---------------------------------------------------------------- sinks
 
 class Sink:
-    """Where export bytes go, hashed on the way: a temp file renamed into place, or stdout."""
+    """Where export bytes go: a temp file renamed into place, or stdout. A background thread
+    hashes (SHA-256) and writes the chunks while the main thread reads SQLite (both release the
+    GIL), through a bounded queue: memory stays flat, and a slow reader of stdout holds the
+    export back."""
+
+    QUEUE_CHUNKS = 8
 
     def __init__(self, output: str):
         self.output = output
@@ -273,6 +424,9 @@ class Sink:
         self.size = 0
         self.path: Path | None = None
         self._tmp: Path | None = None
+        self._queue: queue.Queue | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
         if output == "-":
             self._fh: IO[bytes] = sys.stdout.buffer
             return
@@ -292,16 +446,43 @@ class Sink:
     def is_stdout(self) -> bool:
         return self.path is None
 
+    def _drain(self) -> None:
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                self.sha256.update(data)
+                self._fh.write(data)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                self._error = exc
+
     def write(self, data: bytes) -> None:
-        self.sha256.update(data)
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            self._queue = queue.Queue(maxsize=self.QUEUE_CHUNKS)
+            self._thread = threading.Thread(target=self._drain, name="export-writer", daemon=True)
+            self._thread.start()
         self.size += len(data)
-        self._fh.write(data)
+        self._queue.put(data)
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
 
     def binary_file(self):
         """A file-like object for libraries that write themselves (hashing kept)."""
         return _HashingFile(self)
 
     def finish(self) -> None:
+        self._join()
         self._fh.flush()
         if self._tmp is not None:
             os.fsync(self._fh.fileno())
@@ -310,9 +491,14 @@ class Sink:
             self._tmp = None
 
     def abort(self) -> None:
+        """Drop the partial output (never waits for the writer thread: it may be blocked on a
+        pipe nobody reads; it is a daemon thread)."""
+        self._error = self._error or ExportError("aborted")
         if self._tmp is not None:
             try:
                 self._fh.close()
+            except Exception:  # noqa: BLE001 - the thread may be mid-write
+                pass
             finally:
                 self._tmp.unlink(missing_ok=True)
                 self._tmp = None
@@ -385,6 +571,7 @@ WRITERS: dict[str, Callable[[Sink], _Writer]] = {"jsonl": JsonlWriter, "csv": Cs
 
 def export(db, *, fmt: str, output: str, site: str | None = None, since: str | None = None,
            until: str | None = None, cursor: str | None = None, progress: bool | None = None,
+           warc_dir: str | Path | None = None,
            writer_factory: Callable[[Sink], _Writer] | None = None) -> ExportResult:
     """Export the selected records (all, or those added/changed since `cursor`'s last export)
     to `output` (a file path, or "-" for stdout); see the module docstring."""
@@ -403,9 +590,12 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
         raise ExportError("Parquet cannot be streamed to stdout: give --output FILE.parquet")
     if writer_factory is None:
         if fmt == "warc":
-            from .warc_export import WarcWriter
-
-            writer_factory = WarcWriter.factory(db)
+            if warc_dir is None:
+                raise ExportError("a WARC export needs the folder of the archive's WARC files")
+            info = {"software": f"parknews {_version() or ''}".strip(), "format": "WARC File Format 1.1",
+                    "description": "parknews export: the archived records of the selected articles",
+                    "parknews-query": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
+            writer_factory = WarcWriter.factory(db, Path(warc_dir), info)
         else:
             writer_factory = WRITERS[fmt]
     sink = Sink(output)  # fails here, before anything is read, on a bad path
@@ -420,14 +610,22 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
             total = count_rows(db, site=site, since=since, until=until, seq_range=seq_range)
             meter = Progress(total, progress)
             writer = writer_factory(sink)
-            for row in iter_rows(db, site=site, since=since, until=until, seq_range=seq_range):
-                writer.write(row[:-1])
-                n += 1
-                if n % 500 == 0:
-                    meter.update(n)
+            old_factory = db.conn.text_factory
+            if getattr(writer, "RAW_TEXT", False):
+                db.conn.text_factory = bytes
+            try:
+                for row in iter_rows(db, site=site, since=since, until=until, seq_range=seq_range,
+                                     select=getattr(writer, "SELECT", _SELECT)):
+                    writer.write(row[:-3])
+                    n += 1
+                    if n % 500 == 0:
+                        meter.update(n)
+            finally:
+                db.conn.text_factory = old_factory
             writer.close()
             if n:
-                last = (row[EXPORT_FIELDS.index("updated_at")], row[0])
+                stamp = row[-3]
+                last = (stamp.decode("utf-8") if isinstance(stamp, bytes) else stamp, row[-2])
         finally:
             db.execute("COMMIT")
         sink.finish()
@@ -452,6 +650,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
         "bytes": sink.size,
         "query": {"site": site, "since": since, "until": until},
         "cursor": None if cur is None else {"name": cur.name, "after_seq": seq_range[0], "to_seq": seq_range[1]},
+        **(writer.summary() if hasattr(writer, "summary") else {}),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "parknews_version": _version(),
     }

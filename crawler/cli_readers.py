@@ -264,8 +264,10 @@ def stats(db_path, site, by, chart, fmt):
 @click.option("--cursor", metavar="NAME",
               help="Incremental: only records added or changed since the last complete export with this "
                    "cursor name; the cursor moves only when this export completes.")
+@click.option("--warc-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="--format warc: the folder of the archive's WARC files (default: warc/ beside the database).")
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
-def export(db_path, fmt, output, site, since, until, cursor, progress):
+def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress):
     """Export records for downstream systems: JSON Lines, CSV, Parquet, or the WARC records
     of the selected articles.
 
@@ -277,6 +279,7 @@ def export(db_path, fmt, output, site, since, until, cursor, progress):
       parknews export --format jsonl --output records.jsonl
       parknews export --format parquet --site demo --since 2024-01 -o demo.parquet
       parknews export --cursor nightly -o changes.jsonl      # only what changed since last time
+      parknews export --format warc --site demo -o demo.warc.gz
     """
     from archive.cursors import CursorError, check_name
     from archive.export import ExportError, export as run_export
@@ -289,9 +292,11 @@ def export(db_path, fmt, output, site, since, until, cursor, progress):
             raise CliError(str(exc)) from None
     db = _open(db_path)
     site = _site(db, site)
+    if fmt == "warc" and warc_dir is None:
+        warc_dir = Path(db_path).resolve().parent / "warc"
     try:
         result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until,
-                            cursor=cursor, progress=progress)
+                            cursor=cursor, progress=progress, warc_dir=warc_dir)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     where = f" to {result.path}" if result.path else ""

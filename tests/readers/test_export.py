@@ -289,3 +289,41 @@ def test_search_injection_text_is_harmless_in_export_filters(fresh_copy):
     result = run_cli("export", "--db", fresh_copy, "--site", text)
     assert result.code == 2 and "unknown site" in result.stderr
     assert _count(fresh_copy) > 0
+
+
+def test_warc_export_copies_the_archived_records_of_the_selected_articles(archive, tmp_path):
+    from archive.readers import columns
+
+    db = sqlite_utils.Database(str(archive["db"]))
+    has = "warc_file" in columns(db, "captures")
+    caps = db.execute(
+        "SELECT c.url, c.record_id, c.record_type, c.payload_digest FROM captures c "
+        "JOIN articles a ON a.id = c.article_id WHERE a.site = 'demo'").fetchall() if has else []
+    db.close()
+    if not caps:
+        pytest.skip("this archive has no WARC captures (the crawl's WARC capture is not in this tree)")
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = tmp_path / "demo.warc.gz"
+    result = run_cli("export", "--format", "warc", "--site", "demo", "--db", archive["db"], "-o", out)
+    assert result.code == 0, result
+    kinds, responses = {}, {}
+    with open(out, "rb") as fh:
+        for rec in ArchiveIterator(fh):
+            kinds[rec.rec_type] = kinds.get(rec.rec_type, 0) + 1
+            if rec.rec_type in ("response", "revisit"):
+                rid = rec.rec_headers.get_header("WARC-Record-ID")
+                responses[rid] = (rec.rec_headers.get_header("WARC-Target-URI"),
+                                  rec.rec_headers.get_header("WARC-Payload-Digest"))
+                rec.content_stream().read()
+    assert kinds.get("warcinfo") == 1
+    assert {rid: (u, d) for u, rid, _, d in caps} == responses
+    assert kinds.get("request") == len(caps)
+    assert all("partner.example" not in u for u, _ in responses.values())
+    manifest = json.loads((tmp_path / "demo.warc.gz.manifest.json").read_text())
+    assert manifest["format"] == "warc" and manifest["captures"] == len(caps)
+    assert manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    missing = run_cli("export", "--format", "warc", "--db", archive["db"], "-o", tmp_path / "x.warc.gz",
+                      "--warc-dir", tmp_path / "nowhere")
+    assert missing.code == 2 and "cannot read a WARC file" in missing.stderr
+    assert not (tmp_path / "x.warc.gz").exists()
