@@ -550,7 +550,7 @@ class Progress:
         self.stream.flush()
 
     def done(self, n: int) -> None:
-        if self.enabled and self._last:
+        if self.enabled:
             self.stream.write(f"\rexporting: {n}/{self.total} records, done{' ' * 20}\n")
             self.stream.flush()
 

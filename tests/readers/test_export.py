@@ -327,3 +327,11 @@ def test_warc_export_copies_the_archived_records_of_the_selected_articles(archiv
                       "--warc-dir", tmp_path / "nowhere")
     assert missing.code == 2 and "cannot read a WARC file" in missing.stderr
     assert not (tmp_path / "x.warc.gz").exists()
+
+
+def test_progress_on_stderr_when_asked_and_not_by_default(archive):
+    total = _count(archive["db"])
+    shown = run_cli("export", "--db", archive["db"], "--progress", "-o", "-")
+    assert shown.code == 0 and f"exporting: {total}/{total} records, done" in shown.stderr
+    quiet = run_cli("export", "--db", archive["db"])  # stderr is not a terminal here
+    assert "exporting:" not in quiet.stderr
