@@ -191,6 +191,7 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
     if stats_file:
         summary.write_stats(stats_file)
     _print_summary(summary)
+    click.echo(cli_ops.one_line(summary))
     _crawl_exit(summary)
 
 

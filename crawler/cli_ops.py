@@ -198,3 +198,15 @@ def runs_cmd(db_path, site, limit, as_json):
 def apply_overrides(settings, overrides: dict) -> None:
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
+
+
+def one_line(summary) -> str:
+    """The whole run on one line (for cron mail and log files)."""
+    s = summary.stats
+    get = summary.get
+    elapsed = s.get("elapsed_time_seconds") or 0
+    return (f"parknews crawl {summary.site}: {summary.status}, exit {int(s.get('parknews/exit_code', 0) or 0)}; "
+            f"requests {get('downloader/request_count')}, new {summary.articles_new}, "
+            f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
+            f"known skipped {get('parknews/incremental/skipped_known')}, failed {summary.failed}, "
+            f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")

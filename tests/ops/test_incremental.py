@@ -41,6 +41,7 @@ def test_second_run_fetches_only_the_first_list_page(small_site, tmp_path, ops):
     # robots.txt and the first list page; no article, no older list page
     assert sorted(set(paths) - {"/robots.txt"}) == ["/news/index.html"], paths
     assert "0 new" in second.stdout
+    assert second.stdout.strip().splitlines()[-1].startswith("parknews crawl inc: ok, exit 0; requests 2, new 0,")
     runs = ops.db_rows(db, "SELECT * FROM crawl_runs ORDER BY id")
     assert [r["status"] for r in runs] == ["ok", "ok"]
     assert runs[1]["mode"] == "incremental" and runs[1]["exit_code"] == 0
