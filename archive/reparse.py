@@ -83,7 +83,7 @@ def _select(db, site: str | None, since: str | None):
     sql = (
         "SELECT a.id AS article_id, a.url AS article_url, a.site AS article_site, "
         f"{', '.join('a.' + c + ' AS old_' + c for c in REPARSED_COLUMNS)}, a.fetched_at AS old_fetched_at, "
-        "c.id AS capture_id, c.warc_file, c.\"offset\", c.length, c.record_type, c.refers_to, c.fetched_at "
+        "c.id AS capture_id, c.warc_file, c.\"offset\", c.length, c.record_id, c.record_type, c.refers_to, c.fetched_at "
         "FROM articles a LEFT JOIN captures c ON c.id = ("
         "  SELECT id FROM captures WHERE article_id = a.id AND url = a.url "
         "  AND status BETWEEN 200 AND 299 ORDER BY id DESC LIMIT 1)"
@@ -130,7 +130,8 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                     result.unreadable.append((url, f"revisit refers to {row['refers_to']}, which is not in captures"))
                     continue
             try:
-                stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"])
+                stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"],
+                                     record_id=source["record_id"])
                 if stored.record_type != "response":
                     raise WarcReadError(f"{source['warc_file']}@{source['offset']}: a {stored.record_type} record, "
                                         "not a response")

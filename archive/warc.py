@@ -239,7 +239,10 @@ class StoredResponse:
     content_decoded: bool = False  # body had a Content-Encoding that was undone
 
 
-def read_record(folder: str | Path, warc_file: str, offset: int, length: int | None = None) -> StoredResponse:
+def read_record(folder: str | Path, warc_file: str, offset: int, length: int | None = None,
+                record_id: str | None = None) -> StoredResponse:
+    """The record at `offset` of `warc_file` in `folder`. Raises WarcReadError when the file is
+    missing, the bytes are damaged, or the record there is not `record_id` (when given)."""
     path = resolve_path(folder, warc_file)
     try:
         fh = open(path, "rb")
@@ -261,6 +264,13 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
             raise
         except Exception as exc:  # warcio raises assorted errors on damaged bytes
             raise WarcReadError(f"{warc_file}@{offset}: damaged record ({type(exc).__name__}: {exc})") from None
+    found_id = record.rec_headers.get_header("WARC-Record-ID")
+    if record.format != "warc" or not found_id or (record_id and found_id != record_id):
+        raise WarcReadError(f"{warc_file}@{offset}: damaged record (expected {record_id or 'a WARC record'}, "
+                            f"found {found_id or 'none'})")
+    digest = record.rec_headers.get_header("WARC-Payload-Digest")
+    if record.rec_type == "response" and digest and not decoded and payload_digest(body) != digest:
+        raise WarcReadError(f"{warc_file}@{offset}: damaged record (payload digest mismatch)")
     http = record.http_headers
     return StoredResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),

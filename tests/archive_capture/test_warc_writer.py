@@ -67,7 +67,7 @@ def test_missing_and_damaged_files_raise_warc_read_error(tmp_path):
         fh.seek(ref.offset + 5)
         fh.write(b"\xff" * 30)
     with pytest.raises(WarcReadError):
-        read_record(tmp_path, ref.warc_file, ref.offset, ref.length)
+        read_record(tmp_path, ref.warc_file, ref.offset, ref.length, record_id=ref.record_id)
 
 
 def test_recovery_cuts_the_unfinished_tail(tmp_path):
