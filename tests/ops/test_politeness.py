@@ -58,6 +58,8 @@ def test_private_addresses_refused_unless_allowed_also_after_a_redirect(tmp_path
             path = path_with_query.split("?", 1)[0]
             if path == arts[0]:
                 return Page.redirect(target, 302)
+            if path == arts[1]:
+                return Page.redirect("http://8.8.8.8/elsewhere/page.html", 301)  # off the allowed domains
             if path == "/secret/metadata.html":
                 return Page.html("<html><body><h1>secret</h1></body></html>")
             return pages.get(path)
@@ -72,9 +74,10 @@ def test_private_addresses_refused_unless_allowed_also_after_a_redirect(tmp_path
         assert "/news/index.html" in paths, (paths, result.stderr[-2000:])
         assert arts[0] in paths
         assert "/secret/metadata.html" not in paths
+        assert "/elsewhere/page.html" not in paths
         failures = ops.db_rows(db, "SELECT url, reason FROM fetch_failures")
         assert any(f["url"] == target and "private" in f["reason"] for f in failures), failures
-        assert "2 new" in result.stdout
+        assert "1 new" in result.stdout
 
         # a start URL on a private address: refused without --allow-private, fetched with it
         srv.clear_requests()
