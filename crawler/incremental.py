@@ -7,9 +7,10 @@ The spiders mark the requests they yield from a list page with `meta["pn_kind"]`
   (404/410 in `fetch_failures`); with `--refresh DAYS` (PARKNEWS_REFRESH_DAYS), articles first
   seen within the last DAYS days are fetched again with If-None-Match / If-Modified-Since from
   the stored validators, so an unchanged page costs a 304;
-- counts consecutive known articles across a chain of list pages (newest first); once
-  PARKNEWS_STOP_AFTER_KNOWN (default 10) are seen in a row, the page's list/pagination links are
-  not followed: older pages were read by an earlier run.
+- counts consecutive known articles along a chain of list pages (newest first); once
+  PARKNEWS_STOP_AFTER_KNOWN (default 10) are seen in a row, the page's pagination links (and, below
+  the start pages, its other list links) are not followed: older pages were read by an earlier
+  run. A start page's links to other sections are always followed, each counted afresh.
 
 Stopping early is only done after a complete previous run of the site (see
 archive.runs.last_pass_complete): after a killed or page-budgeted run, the next run pages
@@ -22,7 +23,9 @@ responses (table page_validators, schema v5).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
 
@@ -31,6 +34,35 @@ from archive import dedup, runs
 from .pipelines import archive_for
 
 logger = logging.getLogger(__name__)
+
+
+_PAGE_PARAMS = {"page", "p", "pn", "pageno", "page_no", "pagenum", "pageindex", "pg", "start", "offset", "cpage"}
+_PAGE_SUFFIX = re.compile(r"[_-]\d+$")
+_INDEX_STEMS = {"", "index", "default", "list"}
+
+
+def _parts(url: str):
+    p = urlsplit(url)
+    folder, _, name = p.path.rpartition("/")
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name)
+    query = sorted((k, v) for k, v in parse_qsl(p.query, keep_blank_values=True) if k.lower() not in _PAGE_PARAMS)
+    return p.netloc.lower(), folder, stem, query
+
+
+def is_next_page(src: str, dst: str, *, strict: bool = False) -> bool:
+    """Whether `dst` looks like another page of the list at `src` (index.html -> index_2.html,
+    node_12.html -> node_12_3.html, list?page=2, /xwzx/ -> /xwzx/index_1.html). With `strict`
+    (a start page), only page 1 -> page N counts, so links to other sections never do."""
+    h1, d1, s1, q1 = _parts(src)
+    h2, d2, s2, q2 = _parts(dst)
+    if h1 != h2 or d1 != d2 or q1 != q2:
+        return False
+    if s1 == s2:
+        return src != dst  # the same list with another page parameter
+    n1, n2 = _PAGE_SUFFIX.sub("", s1), _PAGE_SUFFIX.sub("", s2)
+    if n2 == s1 or (s1 in _INDEX_STEMS and n2 in _INDEX_STEMS):
+        return True
+    return not strict and (n1 == s2 or (n1 == n2 and n1 != s1 and n2 != s2))
 
 
 class IncrementalMiddleware:
@@ -129,16 +161,25 @@ class IncrementalMiddleware:
                 out.append(self.conditional(obj))
             else:
                 self.stats.inc_value("parknews/incremental/skipped_known")
-        if stop and self.may_stop():
-            if lists:
-                self.stats.inc_value("parknews/incremental/stopped_paging")
-                self.stats.inc_value("parknews/incremental/lists_not_followed", len(lists))
-                logger.debug("incremental: %d known articles in a row on %s; not paging further",
-                             streak, getattr(response, "url", "?"))
-        else:
-            for req in lists:
-                req.meta["pn_streak"] = streak
-                out.append(req)
+        # A start page's links to other lists (sections) are always followed, each with a fresh
+        # count; the known-streak carries along pagination only, and stops it.
+        start_page = response is None or "pn_kind" not in response.meta
+        stopping = stop and self.may_stop()
+        dropped = 0
+        for req in lists:
+            if response is not None and req.url == response.url:
+                continue  # a list's link to itself (start requests bypass the dupefilter)
+            paging = response is not None and is_next_page(response.url, req.url, strict=start_page)
+            if stopping and (paging or not start_page):
+                dropped += 1
+                continue
+            req.meta["pn_streak"] = streak if paging else 0
+            out.append(req)
+        if dropped:
+            self.stats.inc_value("parknews/incremental/stopped_paging")
+            self.stats.inc_value("parknews/incremental/lists_not_followed", dropped)
+            logger.debug("incremental: %d known articles in a row on %s; not paging further",
+                         streak, getattr(response, "url", "?"))
         return out
 
     def process_spider_output(self, response, result, spider=None):

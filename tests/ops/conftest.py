@@ -38,7 +38,7 @@ def start(*args, env=None):
 
 
 def write_site(tmp_path, name, base_url, *, start="/news/index.html", allow_private=True, concurrency=4,
-               extra_domains=()):
+               extra_domains=(), follow=(r"/news/index(_\d+)?\.html$",)):
     host = base_url.split("://", 1)[1].split("/")[0].split(":")[0]
     domains = [host, *extra_domains]
     path = Path(tmp_path) / f"{name}.toml"
@@ -48,7 +48,7 @@ def write_site(tmp_path, name, base_url, *, start="/news/index.html", allow_priv
         f'allowed_domains = {domains!r}\n'.replace("'", '"')
         + "[links]\n"
         "article = ['/\\d{4}-\\d{2}/\\d{2}/content_\\d+\\.html']\n"
-        "follow = ['/news/index(_\\d+)?\\.html$']\n"
+        "follow = [" + ", ".join(f"'{f}'" for f in follow) + "]\n"
         "[crawl]\n"
         f"download_delay = 0\nconcurrency = {concurrency}\nautothrottle = false\n"
         f"allow_private = {'true' if allow_private else 'false'}\n",

@@ -109,3 +109,32 @@ def test_refresh_uses_conditional_requests_and_304_is_unchanged(tmp_path, ops):
         assert json.loads(run["responses"]).get("304") == 8
         assert run["status"] == "ok" and run["exit_code"] == 0 and run["pages_failed"] == 0
         assert ops.db_rows(db, "SELECT count(*) AS n FROM fetch_failures")[0]["n"] == 0
+
+
+def test_a_home_page_full_of_known_articles_still_leads_to_each_section(tmp_path, ops):
+    """The start page lists 12 recent articles and links to two sections: a second run stops
+    paging, but still reads the first page of each section, and finds what is new there."""
+    pages = ops.generate_site(45, seed=21)
+    arts = ops.article_paths(pages)
+    items = "".join(f'<li><a href="{p}">文章{k}</a></li>' for k, p in enumerate(arts[:12]))
+    pages["/"] = Page.html(f'<html><body><ul>{items}</ul><a href="/news/index.html">园区动态</a>'
+                           f'<a href="/more/index.html">更多</a></body></html>')
+    more = pages["/news/index_3.html"].body.decode("utf-8")
+    pages["/more/index.html"] = Page.html(more)
+    with ops.SiteServer(dict(pages)) as srv:
+        site = ops.write_site(tmp_path, "home", srv.base_url, start="/",
+                              follow=[r"/$", r"/news/index(_\d+)?\.html$", r"/more/index(_\d+)?\.html$"])
+        db = tmp_path / "h.db"
+        first = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "WARNING")
+        assert first.code == 0, first.stderr[-3000:]
+        assert "45 new" in first.stdout
+
+        srv.clear_requests()
+        second = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "WARNING")
+        assert second.code == 0, second.stderr[-3000:]
+        assert sorted(set(srv.requested_paths("GET")) - {"/robots.txt"}) == ["/", "/more/index.html", "/news/index.html"]
+
+        srv.pages = with_new_articles(pages, ops, n=2)  # new only in the section, not on the home page
+        third = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "WARNING")
+        assert third.code == 0, third.stderr[-3000:]
+        assert "2 new" in third.stdout
