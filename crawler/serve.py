@@ -1,9 +1,12 @@
 """`parknews serve`: the archive in Datasette, read-only.
 
 * The database is opened with `?mode=ro` (Datasette's mutable mode, so rows a crawl commits later
-  are seen; `immutable=1` would ignore the WAL and show stale or inconsistent pages), and its
+  are seen; `immutable=1` tells SQLite the file never changes, which a running crawl breaks:
+  its commits would be missed or read inconsistently), and its
   write connection is refused outright (`ReadOnlyDatabase`): no plugin, canned query or request
-  can write. Datasette itself only runs SELECT statements from `?sql=`.
+  can write. Datasette itself only runs SELECT statements from `?sql=`. The one write
+  `parknews serve` makes is before Datasette starts: it indexes the articles waiting in the
+  search queue (skipped when a crawl holds the write lock).
 * Metadata (`crawler/datasette_metadata.json`): title, licence and source notes, table and
   column descriptions, canned queries.
 * Chinese full-text search goes through `archive.search` (the trigram + bigram FTS5 index, so
