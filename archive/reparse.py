@@ -20,8 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from crawler.items import Record
-
 from . import captures as captures_mod
 from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
 
@@ -159,8 +157,6 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
             changed = [c for c in REPARSED_COLUMNS if new[c] != row["old_" + c]]
             if not changed:
                 continue
-            if changed == ["parser_version"]:
-                pass  # same fields, newer parser: still recorded
             if dry_run:
                 result.changed += 1
                 result.fields.update(changed)

@@ -88,7 +88,6 @@ class WarcCaptureMiddleware:
     def _info(self, spider) -> dict[str, str]:
         s = self.crawler.settings
         import scrapy
-        import warcio  # noqa: F401
 
         try:
             from importlib.metadata import version
