@@ -34,7 +34,8 @@ def history(tmp_path_factory):
         para = a["sections"][0]["paragraphs"][0]
         html = old.body.decode("utf-8").replace(a["title"], a["title"] + "（更新）")
         html = html.replace(para, para + "园区新增就业岗位一千余个。")
-        changed[a["path"]] = Page(old.status, html.encode("utf-8"), dict(old.headers))
+        headers = dict(old.headers, ETag='"v2"', **{"Last-Modified": "Tue, 03 Dec 2024 08:00:00 GMT"})
+        changed[a["path"]] = Page(old.status, html.encode("utf-8"), headers)
         changed[b["path"]] = Page.html("<html><body><h1>404</h1><p>页面不存在</p></body></html>", status=404)
         srv.pages = changed
         second = crawl(base, db_path, folder)
@@ -74,6 +75,8 @@ def test_changed_article_becomes_the_record_and_keeps_a_version(history):
     assert old_cap["url"] == new_cap["url"] == art["url"]
     assert old_cap["run_id"] == 1 and new_cap["run_id"] == 2
     assert new_cap["record_type"] == "response" and new_cap["payload_digest"] != old_cap["payload_digest"]
+    assert (new_cap["etag"], new_cap["last_modified"]) == ('"v2"', "Tue, 03 Dec 2024 08:00:00 GMT")
+    assert (old_cap["etag"], old_cap["last_modified"]) == (None, None)
     # the third crawl saw the same changed page: no new version
     assert db["article_versions"].count == 1
 
