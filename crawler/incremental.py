@@ -128,6 +128,14 @@ class IncrementalMiddleware:
             new.headers[name] = value
         return new
 
+    def _start_urls(self) -> set[str]:
+        if not hasattr(self, "_starts"):
+            spider = self.crawler.spider
+            config = getattr(spider, "config", None)
+            urls = list(getattr(config, "start_urls", []) or []) + [getattr(spider, "start_url", None)]
+            self._starts = {u for u in urls if u}
+        return self._starts
+
     # ---- the filter ----
     def _filter(self, response, outputs: list):
         streak = int(response.meta.get("pn_streak", 0)) if response is not None else 0
@@ -166,9 +174,10 @@ class IncrementalMiddleware:
         start_page = response is None or "pn_kind" not in response.meta
         stopping = stop and self.may_stop()
         dropped = 0
+        starts = self._start_urls()
         for req in lists:
-            if response is not None and req.url == response.url:
-                continue  # a list's link to itself (start requests bypass the dupefilter)
+            if (response is not None and req.url == response.url) or req.url in starts:
+                continue  # a list's link to itself or to a start page (start requests bypass the dupefilter)
             paging = response is not None and is_next_page(response.url, req.url, strict=start_page)
             if stopping and (paging or not start_page):
                 dropped += 1

@@ -138,3 +138,14 @@ def test_a_home_page_full_of_known_articles_still_leads_to_each_section(tmp_path
         third = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "WARNING")
         assert third.code == 0, third.stderr[-3000:]
         assert "2 new" in third.stdout
+
+
+def test_demo_site_second_run_reads_only_the_start_pages_and_first_list_page(local_server, tmp_path, ops):
+    db = tmp_path / "demo.db"
+    first = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
+    assert first.code == 0, first.stderr[-3000:]
+    local_server.clear_requests()
+    second = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
+    assert second.code == 0, second.stderr[-3000:]
+    assert sorted(local_server.requested_paths("GET")) == ["/", "/news/index.html", "/partner/list.html", "/robots.txt"]
+    assert ", new 0," in second.stdout.strip().splitlines()[-1]
