@@ -132,8 +132,9 @@ def failure_rate(stats: dict[str, Any]) -> float:
     def get(key):
         return int(stats.get(key, 0) or 0)
 
-    # requests refused by the page budget (--max-pages) reach the errback but are not failures
-    failed = max(get("parknews/pages/failed") - get("parknews/budget/refused"), 0)
+    # requests refused by the page budget (--max-pages) or by robots.txt reach the errback but
+    # are not failures of the site
+    failed = max(get("parknews/pages/failed") - get("parknews/budget/refused") - get("robotstxt/forbidden"), 0)
     # pages tried: requests sent, less robots.txt and retries of the same page
     tried = get("downloader/request_count") - get("robotstxt/request_count") - get("retry/count")
     denom = max(tried, failed, 1)
