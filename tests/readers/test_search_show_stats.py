@@ -103,6 +103,15 @@ def test_show_by_id_and_by_url_whole_record_urls_cluster(archive):
     assert info["record"]["sections"] == art["sections"]
     assert {u["url"] for u in info["urls"]} == {base + tracked_plain, base + tracked}
     assert isinstance(info["captures"], list) and isinstance(info["versions"], list)
+    from archive.readers import has_table
+    import sqlite_utils
+
+    db = sqlite_utils.Database(str(archive["db"]))
+    if has_table(db, "captures"):  # the crawl's WARC captures of this article's two URLs
+        stored = db.execute("SELECT count(*) FROM captures WHERE article_id = ?", [info["record"]["id"]]).fetchone()[0]
+        assert len(info["captures"]) == stored >= 2
+        assert {c["url"] for c in info["captures"]} == {base + tracked_plain, base + tracked}
+    db.close()
     # the same article by id, as text: headings as headings, every URL
     text = run_cli("show", str(info["record"]["id"]), "--db", archive["db"])
     assert text.code == 0, text
