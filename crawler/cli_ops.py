@@ -38,6 +38,8 @@ def locked(db_path, site: str):
         lock.acquire()
     except ops.LockBusy as exc:
         raise CliError(str(exc), ops.EXIT_LOCKED) from None
+    except OSError as exc:
+        raise CliError(f"{lock.path}: cannot take the crawl lock ({exc.strerror or exc})") from None
     if lock.stale_pid is not None:
         click.echo(f"parknews: taking over the lock of {site} left by pid {lock.stale_pid} (no longer running)",
                    err=True)
