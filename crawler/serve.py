@@ -216,6 +216,12 @@ def run_server(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001
     import click
     import uvicorn
 
+    if port == 0:  # a free port, chosen here so the line below can name it
+        import socket
+
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
     ds = make_datasette(db_path)
     asyncio.run(ds.invoke_startup())
     shown = f"[{host}]" if ":" in host else host
