@@ -169,15 +169,18 @@ def save_validators(db, key: str, url: str, etag: str | None, last_modified: str
     )
 
 
-def validators(db, key: str) -> tuple[str | None, str | None]:
+def validators(db, key: str, url: str | None = None) -> tuple[str | None, str | None]:
+    """ETag and Last-Modified of the last 200 capture of `url` (captures table, schema v2),
+    else the ones page_validators kept for its URL key."""
+    if url:
+        try:
+            row = db.execute(
+                "SELECT etag, last_modified FROM captures WHERE url = ? AND status = 200 "
+                "AND (etag IS NOT NULL OR last_modified IS NOT NULL) ORDER BY id DESC LIMIT 1", [url],
+            ).fetchone()
+        except Exception:  # no captures table in this database
+            row = None
+        if row:
+            return row[0], row[1]
     row = db.execute("SELECT etag, last_modified FROM page_validators WHERE url_key = ?", [key]).fetchone()
-    if row:
-        return row[0], row[1]
-    # the captures table (schema v2, archive/captures.py) when present
-    try:
-        row = db.execute(
-            "SELECT etag, last_modified FROM captures WHERE url_key = ? ORDER BY rowid DESC LIMIT 1", [key]
-        ).fetchone()
-    except Exception:
-        row = None
     return (row[0], row[1]) if row else (None, None)

@@ -113,7 +113,7 @@ class IncrementalMiddleware:
         return bool(dead), None
 
     def conditional(self, request: Request) -> Request:
-        etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip))
+        etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip), request.url)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
