@@ -127,10 +127,12 @@ def main() -> None:
                     out.unlink(missing_ok=True)
                     Path(str(out) + ".manifest.json").unlink(missing_ok=True)
     finally:
-        if not args.keep and not args.db:
+        if not args.keep:
             for p in tmp.iterdir():
-                p.unlink()
-            tmp.rmdir()
+                if p != db_path or not args.db:
+                    p.unlink()
+            if not any(tmp.iterdir()):
+                tmp.rmdir()
 
 
 if __name__ == "__main__":
