@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class CliResult:
     def __init__(self, proc: subprocess.CompletedProcess):
-        self.code = proc.returncode
+        self.code = self.returncode = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
 
@@ -21,16 +21,52 @@ class CliResult:
         return f"<exit {self.code}\nstdout: {self.stdout[-2000:]}\nstderr: {self.stderr[-3000:]}>"
 
 
+def cli_env(extra=None) -> dict:
+    """The environment of a CLI subprocess: this checkout first on the path, no proxies."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    for key in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
+        env.pop(key, None)
+    env.update(extra or {})
+    return env
+
+
 def run_cli(*args, cwd=None, timeout=300, env=None) -> CliResult:
     """Run `parknews ARGS` in a real subprocess (one Twisted reactor per crawl)."""
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "crawler.cli", *map(str, args)],
-        cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout, env=full_env,
+        cwd=cwd or ROOT, capture_output=True, text=True, timeout=timeout, env=cli_env(env),
     )
     return CliResult(proc)
+
+
+def start_cli(*args, env=None) -> subprocess.Popen:
+    """Start `parknews ARGS` in the background (for kill and lock tests)."""
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(env))
+
+
+def write_site(tmp_path, name, base_url, *, start="/news/index.html", allow_private=True, concurrency=4,
+               extra_domains=(), follow=(r"/news/index(_\d+)?\.html$",),
+               article=(r"/\d{4}-\d{2}/\d{2}/content_\d+\.html",)):
+    """A site file for a local test site at `base_url`; returns its path."""
+    host = base_url.split("://", 1)[1].split("/")[0].split(":")[0]
+    domains = [host, *extra_domains]
+    quoted = lambda patterns: "[" + ", ".join(f"'{p}'" for p in patterns) + "]"  # noqa: E731
+    path = Path(tmp_path) / f"{name}.toml"
+    path.write_text(
+        f'name = "{name}"\n'
+        f'start_urls = ["{base_url}{start}"]\n'
+        f'allowed_domains = {domains!r}\n'.replace("'", '"')
+        + "[links]\n"
+        + f"article = {quoted(article)}\n"
+        + f"follow = {quoted(follow)}\n"
+        + "[crawl]\n"
+        + f"download_delay = 0\nconcurrency = {concurrency}\nautothrottle = false\n"
+        + f"allow_private = {'true' if allow_private else 'false'}\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def table_dump(db_path, table, exclude=()):

@@ -5,24 +5,11 @@ import json
 import sqlite_utils
 
 from crawler.demo.server import Page, SiteServer
-from pn_testing import run_cli
+from pn_testing import run_cli, write_site
 
 GOOD = ("<html><head><title>{t}</title></head><body><h1>{t}</h1><div class='info'>时间:2024-05-13来源:中国网园区</div>"
         "<div id='articleBody'><p>{t}。</p>" + "<p>园区今年以来新签约项目四十二个，总投资三百六十亿元，重点围绕新能源、新材料和高端装备产业。</p>" * 4
         + "{extra}</div></body></html>")
-
-SITE_FILE = r"""
-name = "bad-pages"
-start_urls = ["{base}/list.html"]
-allowed_domains = ["127.0.0.1"]
-[links]
-article = ['/a/\d+\.html$']
-[crawl]
-download_delay = 0
-autothrottle = false
-allow_private = true
-"""
-
 
 def test_bad_pages_are_counted_and_skipped(tmp_path):
     links = "".join(f"<a href='/a/{i}.html'>{i}</a>" for i in range(1, 7))
@@ -38,8 +25,8 @@ def test_bad_pages_are_counted_and_skipped(tmp_path):
     }
     db = tmp_path / "bad.db"
     with SiteServer(pages) as srv:
-        site_file = tmp_path / "bad.toml"
-        site_file.write_text(SITE_FILE.format(base=srv.base_url), encoding="utf-8")
+        site_file = write_site(tmp_path, "local", srv.base_url, start="/list.html", follow=(),
+                               article=(r"/a/\d+\.html$",))
         result = run_cli("crawl", site_file, "--db", db, "--log-level", "INFO")
         base = srv.base_url
     assert result.code == 0, result

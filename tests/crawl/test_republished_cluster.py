@@ -2,7 +2,7 @@
 import sqlite_utils
 
 from crawler.demo.server import Page, SiteServer
-from pn_testing import run_cli
+from pn_testing import run_cli, write_site
 
 PARAS = [
     "5月13日，临江经开区与十二家企业集中签约，总投资达186亿元，涵盖新能源汽车零部件、储能材料和智能装备三大方向。",
@@ -19,20 +19,6 @@ def article(title, meta, paras):
                      f"<h1>{title}</h1><div class='info'>{meta}</div><div id='articleBody'>{body}</div>"
                      f"<div class='footer'>版权所有</div></body></html>")
 
-
-SITE_FILE = r"""
-name = "cluster-test"
-start_urls = ["{base}/list.html"]
-allowed_domains = ["127.0.0.1"]
-[links]
-article = ['/a/\d+\.html$']
-[crawl]
-download_delay = 0
-autothrottle = false
-allow_private = true
-"""
-
-
 def test_republished_copy_clusters_with_its_original(tmp_path):
     unrelated = ["白沙高新区今年新认定高新技术企业五十六家，研发投入强度达到百分之四点二。" * 3,
                  "园区孵化器在孵企业突破三百家，累计培育上市企业四家，科技成果转化成效明显。" * 3]
@@ -46,8 +32,8 @@ def test_republished_copy_clusters_with_its_original(tmp_path):
     }
     db = tmp_path / "c.db"
     with SiteServer(pages) as srv:
-        site_file = tmp_path / "cluster.toml"
-        site_file.write_text(SITE_FILE.format(base=srv.base_url), encoding="utf-8")
+        site_file = write_site(tmp_path, "local", srv.base_url, start="/list.html", follow=(),
+                               article=(r"/a/\d+\.html$",))
         result = run_cli("crawl", site_file, "--db", db, "--log-level", "WARNING")
     assert result.code == 0, result
     d = sqlite_utils.Database(str(db))

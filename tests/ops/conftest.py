@@ -1,10 +1,6 @@
 """Helpers for the scheduled-crawl tests: a local site (crawler.demo.site.generate_site) behind a
 SiteServer, a site file pointing at it, and `parknews` run in real subprocesses."""
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,49 +8,10 @@ import sqlite_utils
 
 from crawler.demo.server import Page, SiteServer
 from crawler.demo.site import generate_site
+from pn_testing import cli_env, run_cli, start_cli, write_site
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli_env(extra=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    for key in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
-        env.pop(key, None)
-    env.update(extra or {})
-    return env
-
-
-def run(*args, timeout=180, env=None):
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout, env=cli_env(env))
-    proc.code = proc.returncode
-    return proc
-
-
-def start(*args, env=None):
-    return subprocess.Popen([sys.executable, "-m", "crawler.cli", *map(str, args)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(env))
-
-
-def write_site(tmp_path, name, base_url, *, start="/news/index.html", allow_private=True, concurrency=4,
-               extra_domains=(), follow=(r"/news/index(_\d+)?\.html$",)):
-    host = base_url.split("://", 1)[1].split("/")[0].split(":")[0]
-    domains = [host, *extra_domains]
-    path = Path(tmp_path) / f"{name}.toml"
-    path.write_text(
-        f'name = "{name}"\n'
-        f'start_urls = ["{base_url}{start}"]\n'
-        f'allowed_domains = {domains!r}\n'.replace("'", '"')
-        + "[links]\n"
-        "article = ['/\\d{4}-\\d{2}/\\d{2}/content_\\d+\\.html']\n"
-        "follow = [" + ", ".join(f"'{f}'" for f in follow) + "]\n"
-        "[crawl]\n"
-        f"download_delay = 0\nconcurrency = {concurrency}\nautothrottle = false\n"
-        f"allow_private = {'true' if allow_private else 'false'}\n",
-        encoding="utf-8",
-    )
-    return path
+run = run_cli
+start = start_cli
 
 
 def article_paths(pages):
