@@ -37,6 +37,7 @@ import sqlite_utils
 from crawler.items import RECORD_FIELDS
 
 from . import cursors as cursors_mod
+from .search import article_filters
 
 SCHEMA_PATH = Path(__file__).with_name("record.schema.json")
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -72,25 +73,11 @@ def record_by_id(db, article_id: int) -> dict[str, Any] | None:
     return row_to_record(dict(zip(EXPORT_FIELDS, row))) if row else None
 
 
-def _filters_sql(site: str | None, since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
-    where, params = [], []
-    if site:
-        where.append("a.site = ?")
-        params.append(site)
-    if since:
-        where.append("a.published_at >= ?")
-        params.append(since)
-    if until:
-        where.append("a.published_at <= ?")
-        params.append(until + "\uffff" if len(until) == 10 else until)  # a date: the whole day
-    return where, params
-
-
 def _query(site, since, until, seq_range: tuple[int, int] | None, select: str = _SELECT,
            count: bool = False) -> tuple[str, list[Any]]:
     """SQL for the selected rows: `select`, then a.updated_at, a.id and the change seq (NULL
     without a cursor); or, with `count`, their number."""
-    where, params = _filters_sql(site, since, until)
+    where, params = article_filters(site=site, since=since, until=until)
     if seq_range is None:
         source, seq, order = "articles a", "NULL", " ORDER BY a.id"
     else:

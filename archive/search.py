@@ -276,7 +276,8 @@ def _short_expr(term: str) -> str | None:
     return " AND ".join(parts)
 
 
-def _filters(site, source, author, since, until) -> tuple[list[str], list[Any]]:
+def article_filters(site=None, source=None, author=None, since=None, until=None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (on `articles a`) and their parameters for the readers' common filters."""
     where, params = [], []
     if site:
         where.append("a.site = ?")
@@ -305,7 +306,7 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
     if sync:
         _try_sync(db)
     terms = parse_query(query)
-    where, params = _filters(site, source, author, since, until)
+    where, params = article_filters(site, source, author, since, until)
     limit = max(0, int(limit))
     cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text"
     if not terms:

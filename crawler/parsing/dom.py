@@ -92,6 +92,21 @@ def is_hidden(el) -> bool:
 _STYLED = etree.XPath("//*[@style or @hidden]")
 
 
+def remove_keep_tail(el) -> None:
+    """Remove an element from its tree, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
 def clean_tree(doc) -> None:
     """Drop scripts, styles, form controls and hidden elements (tails are kept)."""
     etree.strip_elements(doc, *DROP_TAGS, with_tail=False)
@@ -100,17 +115,7 @@ def clean_tree(doc) -> None:
         # a folded article body ("展开全文") is hidden by style but is still the article
         if len(text_of(el)) > 600:
             continue
-        parent = el.getparent()
-        if parent is None:
-            continue
-        tail = el.tail
-        if tail and tail.strip():
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
-        parent.remove(el)
+        remove_keep_tail(el)
 
 
 def img_src(img) -> str | None:

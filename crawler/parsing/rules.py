@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from .dom import norm_ws, text_of
+from .dom import norm_ws, remove_keep_tail, text_of
 
 RULE_FIELDS = ("title", "published_at", "source", "author", "editor", "body")
 
@@ -58,13 +58,5 @@ def apply_drop(doc, selectors) -> None:
         selectors = [selectors]
     for sel in selectors:
         for el in select(doc, sel):
-            if hasattr(el, "getparent") and el.getparent() is not None:
-                parent = el.getparent()
-                tail = el.tail
-                if tail and tail.strip():
-                    prev = el.getprevious()
-                    if prev is not None:
-                        prev.tail = (prev.tail or "") + tail
-                    else:
-                        parent.text = (parent.text or "") + tail
-                parent.remove(el)
+            if hasattr(el, "getparent"):
+                remove_keep_tail(el)
