@@ -543,16 +543,23 @@ def _strip_label(v: str) -> str:
     return re.sub(r"^[^\s:：|]{1,6}\s*[:：|｜]\s*", "", v.strip())
 
 
+def _rule_value(doc, rules, field: str, clean, extraction):
+    """A site rule's value for a byline field: the labelled value inside the selected text (or
+    the text without a short leading label), cleaned; None when the rule is absent or empty."""
+    if not rules.get(field):
+        return None
+    v = select_text(doc, rules[field])
+    if not v:
+        return None
+    labs = by.parse_labels(v)
+    value = clean(next((x for k, _l, x in labs if k == field), None) or _strip_label(v))
+    if value:
+        extraction[field] = "rule"
+    return value or None
+
+
 def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
-    source = author = editor = None
-    if rules.get("source"):
-        v = select_text(doc, rules["source"])
-        if v:
-            labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "source"), None) or _strip_label(v)
-            source = by.clean_source(vv)
-            if source:
-                extraction["source"] = "rule"
+    source = _rule_value(doc, rules, "source", by.clean_source, extraction)
     if source is None and fields.source:
         ordered = sorted(fields.source, key=lambda x: x[2])
         good = [x for x in ordered if not by.is_generic_source(x[0])]
@@ -565,27 +572,13 @@ def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
             source = by.clean_source(v)
             if source:
                 extraction["source"] = "meta"
-    if rules.get("author"):
-        v = select_text(doc, rules["author"])
-        if v:
-            labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "author"), None) or _strip_label(v)
-            names = by.clean_people(vv)
-            if names:
-                author = " ".join(names)
-                extraction["author"] = "rule"
+    names = _rule_value(doc, rules, "author", by.clean_people, extraction)
+    author = " ".join(names) if names else None
     if author is None and fields.author:
         pick = sorted(fields.author, key=lambda x: x[2])[0]
         author = " ".join(pick[0])
         extraction["author"] = pick[1]
-    if rules.get("editor"):
-        v = select_text(doc, rules["editor"])
-        if v:
-            labs = by.parse_labels(v)
-            vv = next((x for k, _l, x in labs if k == "editor"), None) or _strip_label(v)
-            editor = by.clean_editor(vv)
-            if editor:
-                extraction["editor"] = "rule"
+    editor = _rule_value(doc, rules, "editor", by.clean_editor, extraction)
     if editor is None and fields.editor:
         pick = sorted(fields.editor, key=lambda x: x[2])[0]
         editor = pick[0]

@@ -38,14 +38,11 @@ def quick_sim(c: str, r: str) -> float:
 
 
 def sim(c: str, r: str) -> float:
+    """quick_sim, or for strings that do not contain each other, their longest common run."""
     if not c or not r:
         return 0.0
-    if c == r:
-        return 1.0
-    if c in r:
-        return 0.5 + 0.5 * len(c) / len(r)
-    if r in c:
-        return 0.4 + 0.5 * len(r) / len(c)
+    if c == r or c in r or r in c:
+        return quick_sim(c, r)
     m = SequenceMatcher(None, c, r, autojunk=False).find_longest_match(0, len(c), 0, len(r)).size
     return 0.8 * m / max(len(c), len(r))
 
