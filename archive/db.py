@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from .errors import ArchiveError
+from .transactions import joined_transaction, transaction  # noqa: F401 (re-exported)
 from .captures import migrate_v2 as _v2_captures
 from .search import migrate_v3 as _v3_search
 from .neardup import migrate_v4 as _v4_neardup
@@ -112,18 +112,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
-@contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _now() -> str:

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from .transactions import joined_transaction
+
 try:  # optional: the fast path
     import numpy as np
 except ImportError:  # pragma: no cover - exercised only without numpy
@@ -472,18 +474,9 @@ def backfill(db, *, batch: int = 500) -> int:
         ).fetchall()
         if not rows:
             return done
-        own = not db.conn.in_transaction
-        if own:
-            db.execute("BEGIN IMMEDIATE")
-        try:
+        with joined_transaction(db):
             for article_id, body in rows:
                 on_new_article(db, article_id, body)
-        except BaseException:
-            if own:
-                db.execute("ROLLBACK")
-            raise
-        if own:
-            db.execute("COMMIT")
         done += len(rows)
         last = rows[-1][0]
 

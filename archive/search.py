@@ -77,6 +77,8 @@ from typing import Any, Iterable
 
 from sqlite_utils.utils import sqlite3
 
+from .transactions import joined_transaction
+
 TRI_TABLE = "search_tri"
 BI_TABLE = "search_bi"
 QUEUE_TABLE = "search_queue"
@@ -179,16 +181,8 @@ def sync_index(db, *, batch: int = SYNC_BATCH, limit: int | None = None) -> int:
     done = 0
     while limit is None or done < limit:
         size = batch if limit is None else min(batch, limit - done)
-        if db.conn.in_transaction:
+        with joined_transaction(db):
             n = _sync_batch(db, size)
-        else:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                n = _sync_batch(db, size)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
         done += n
         if n < size:
             break
@@ -198,19 +192,10 @@ def sync_index(db, *, batch: int = SYNC_BATCH, limit: int | None = None) -> int:
 def rebuild_index(db) -> int:
     """Drop every indexed row and queue all articles again, then sync (e.g. after a change to
     the text preparation)."""
-    own = not db.conn.in_transaction
-    if own:
-        db.execute("BEGIN IMMEDIATE")
-    try:
+    with joined_transaction(db):
         for table in (TRI_TABLE, BI_TABLE):
             db.execute(f"DELETE FROM {table}")
         db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
-    except BaseException:
-        if own:
-            db.execute("ROLLBACK")
-        raise
-    if own:
-        db.execute("COMMIT")
     return sync_index(db)
 
 
