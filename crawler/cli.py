@@ -253,19 +253,38 @@ def parse(file, url, site_name, charset, fetched_at):
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--show", "show_field", metavar="FIELD", help="List the pages that miss FIELD, expected and got.")
 @click.option("--check", is_flag=True, help="Exit 1 when a score is below its target.")
-def eval_cmd(corpus, as_json, show_field, check):
+@click.option("--split", "split", metavar="K/N",
+              help="Score only fold K of N (pages grouped by host: all pages of a host share a fold).")
+@click.option("--invert", is_flag=True, help="With --split: score every fold but K (the pages to tune on).")
+@click.option("--sites", metavar="HOST,...", help="Score only pages of these hosts (and their subdomains).")
+@click.option("--exclude-sites", metavar="HOST,...", help="Leave out pages of these hosts.")
+def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_sites):
     """Score the parser field by field on a corpus (DIR/pages/*, DIR/truth.jsonl).
 
+    A page's host is its id after dev-NNN- (dev-016-163.com: 163.com). Tune on
+    `--split K/N --invert`, check on `--split K/N`: the table says which pages it scored.
+
     \b
-    Example:
+    Examples:
       parknews eval ../shared/corpus --show author
+      parknews eval ../shared/corpus --split 1/4 --invert   # the 3/4 to tune on
+      parknews eval ../shared/corpus --split 1/4            # the 1/4 held out
+      parknews eval ../shared/corpus --sites 163.com,qq.com
     """
     from crawler import evaluate
 
     folder = Path(corpus)
     if not (folder / "truth.jsonl").is_file() or not (folder / "pages").is_dir():
         raise CliError(f"{folder}: not a corpus (needs pages/ and truth.jsonl)")
-    result = evaluate.evaluate_corpus(folder)
+    if show_field and show_field not in evaluate.FIELDS:
+        raise CliError(f"--show {show_field!r}: not a field (one of {', '.join(evaluate.FIELDS)})")
+    try:
+        subset = evaluate.Subset.parse(split=split, invert=invert, sites=sites, exclude_sites=exclude_sites)
+        result = evaluate.evaluate_corpus(folder, subset=subset)
+    except evaluate.SubsetError as exc:
+        raise CliError(str(exc)) from None
+    except (ValueError, KeyError) as exc:
+        raise CliError(f"{folder / 'truth.jsonl'}: bad truth record ({exc})") from None
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

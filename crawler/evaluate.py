@@ -17,9 +17,16 @@ Scoring rules (per page, averaged over the pages a field applies to):
 - body: F1 of character bigrams of body_text (white space removed) against the truth.
 - headings: Jaccard of the section-heading sets, on pages whose truth has headings.
 A page that raises scores 0 on every field (the eval never crashes).
+
+Subsets (to tune on part of the corpus and check on pages not looked at): a page's host is its id
+after `dev-NNN-` (dev-016-163.com -> 163.com); `Subset(split=(K, N))` keeps the pages whose host is
+in fold K of N, fold(host) = int(sha1(host).hexdigest(), 16) % N + 1, so all pages of a host fall in
+the same fold; `invert=True` keeps all but fold K; `sites`/`exclude_sites` keep/drop hosts (a name
+matches its host and the host's subdomains).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import traceback
@@ -99,6 +106,104 @@ def score_date(got: str | None, truth: dict) -> tuple[float, float | None]:
     return day, minute
 
 
+_HOST_RE = re.compile(r"^[A-Za-z]+-\d+-(.+)$")
+
+
+def page_host(page_id: str) -> str:
+    """The host a corpus page id names: dev-016-163.com -> 163.com (an id without the prefix is its own host)."""
+    m = _HOST_RE.match(page_id)
+    return (m.group(1) if m else page_id).lower()
+
+
+def fold_of(host: str, n: int) -> int:
+    """The fold (1..n) a host belongs to; stable across runs and machines."""
+    return int(hashlib.sha1(host.encode("utf-8")).hexdigest(), 16) % n + 1
+
+
+def _host_matches(host: str, name: str) -> bool:
+    return host == name or host.endswith("." + name)
+
+
+class SubsetError(ValueError):
+    """A subset that is malformed or selects no page of the corpus (the message names the option)."""
+
+
+@dataclass(frozen=True)
+class Subset:
+    """Which pages of a corpus to score; the default scores all of them."""
+    split: tuple[int, int] | None = None
+    invert: bool = False
+    sites: tuple[str, ...] = ()
+    exclude_sites: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.split is not None:
+            k, n = self.split
+            if n < 2 or not 1 <= k <= n:
+                raise SubsetError(f"--split {k}/{n}: need N >= 2 and 1 <= K <= N")
+        if self.invert and self.split is None:
+            raise SubsetError("--invert needs --split K/N")
+
+    @classmethod
+    def parse(cls, split: str | None = None, invert: bool = False, sites: str | None = None,
+              exclude_sites: str | None = None) -> "Subset":
+        """From the command line's strings: split 'K/N', sites 'a,b'."""
+        fold = None
+        if split is not None:
+            m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", split)
+            if not m:
+                raise SubsetError(f"--split {split!r}: expected K/N, e.g. 1/5")
+            fold = (int(m.group(1)), int(m.group(2)))
+
+        def names(option, value):
+            out = tuple(x.strip().lower() for x in (value or "").split(",") if x.strip())
+            if value is not None and not out:
+                raise SubsetError(f"{option} {value!r}: give host names separated by commas")
+            return out
+
+        return cls(split=fold, invert=invert, sites=names("--sites", sites),
+                   exclude_sites=names("--exclude-sites", exclude_sites))
+
+    @property
+    def is_all(self) -> bool:
+        return self.split is None and not self.sites and not self.exclude_sites
+
+    def selects(self, page_id: str) -> bool:
+        host = page_host(page_id)
+        if self.split is not None:
+            k, n = self.split
+            if (fold_of(host, n) == k) == self.invert:
+                return False
+        if self.sites and not any(_host_matches(host, s) for s in self.sites):
+            return False
+        return not any(_host_matches(host, s) for s in self.exclude_sites)
+
+    def describe(self) -> str:
+        if self.is_all:
+            return "all pages"
+        parts = []
+        if self.split is not None:
+            k, n = self.split
+            parts.append(f"all folds but {k} of {n} (--split {k}/{n} --invert)" if self.invert
+                         else f"fold {k} of {n} (--split {k}/{n})")
+        if self.sites:
+            parts.append("sites " + ",".join(self.sites))
+        if self.exclude_sites:
+            parts.append("excluding sites " + ",".join(self.exclude_sites))
+        return "; ".join(parts)
+
+    def check_hosts(self, page_ids) -> None:
+        """Raise SubsetError for a --sites/--exclude-sites name that matches no page (a typo scores nothing)."""
+        hosts = {page_host(p) for p in page_ids}
+        for option, names in (("--sites", self.sites), ("--exclude-sites", self.exclude_sites)):
+            for name in names:
+                if not any(_host_matches(h, name) for h in hosts):
+                    raise SubsetError(f"{option}: no page of the corpus is from host {name!r}")
+
+
+ALL_PAGES = Subset()
+
+
 @dataclass
 class Miss:
     page: str
@@ -117,6 +222,8 @@ class EvalResult:
     scores: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     pages: int = 0
+    subset: str = "all pages"
+    corpus_pages: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
     per_page: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -125,7 +232,8 @@ class EvalResult:
         return [f for f, t in TARGETS.items() if self.scores.get(f, 0.0) < t]
 
     def to_json(self) -> dict:
-        return {"pages": self.pages, "scores": {k: round(v, 4) for k, v in self.scores.items()},
+        return {"pages": self.pages, "subset": self.subset, "corpus_pages": self.corpus_pages,
+                "scores": {k: round(v, 4) for k, v in self.scores.items()},
                 "counts": self.counts, "targets": TARGETS, "failed_targets": self.failed_targets(),
                 "errors": self.errors, "misses": [m.to_json() for m in self.misses],
                 "per_page": self.per_page}
@@ -151,11 +259,22 @@ def _score_page(rec, t: dict) -> dict[str, tuple[float, object, object]]:
     return out
 
 
-def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page) -> EvalResult:
-    """Parse every page of DIR/pages with its truth URL (no headers, fetched at FETCHED_AT) and score it."""
+def load_truth(corpus_dir: Path) -> list[dict]:
+    """The truth records of DIR/truth.jsonl, one per page, in file order."""
+    path = Path(corpus_dir) / "truth.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page, subset: Subset = ALL_PAGES) -> EvalResult:
+    """Parse every page of DIR/pages that `subset` selects with its truth URL (no headers, fetched at
+    FETCHED_AT) and score it. Raises SubsetError when the subset selects no page."""
     corpus_dir = Path(corpus_dir)
-    truths = [json.loads(l) for l in (corpus_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
-    res = EvalResult()
+    every = load_truth(corpus_dir)
+    subset.check_hosts(t["id"] for t in every)
+    truths = [t for t in every if subset.selects(t["id"])]
+    if not truths:
+        raise SubsetError(f"{subset.describe()}: selects none of the {len(every)} pages of {corpus_dir}")
+    res = EvalResult(subset=subset.describe(), corpus_pages=len(every))
     sums: dict[str, float] = {f: 0.0 for f in FIELDS}
     counts: dict[str, int] = {f: 0 for f in FIELDS}
     for t in truths:
@@ -192,7 +311,8 @@ def format_table(result: EvalResult) -> str:
         s = result.scores.get(f, 0.0)
         t = TARGETS[f]
         rows.append(f"{f:<10} {s:7.3f} {t:7.2f} {result.counts.get(f, 0):6d}  {'ok' if s >= t else 'BELOW'}")
-    rows.append(f"pages: {result.pages}, errors: {len(result.errors)}")
+    rows.append(f"scored: {result.subset}: {result.pages} of {result.corpus_pages or result.pages} pages, "
+                f"errors: {len(result.errors)}")
     return "\n".join(rows)
 
 
