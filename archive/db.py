@@ -125,17 +125,22 @@ def applied_versions(db: sqlite_utils.Database) -> set[int]:
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply the steps this database has not had; return the versions applied."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    done = applied_versions(db)
+    """Apply the steps this database has not had; return the versions applied.
+
+    Each step runs in its own write transaction (BEGIN IMMEDIATE) that reads the applied
+    versions *after* taking the lock: two processes opening a fresh file at once apply every
+    step exactly once (the second waits, then finds the step done)."""
+    if _pending(db) == []:
+        return []  # the common case, read without taking the write lock
     applied = []
     for version, description, step in MIGRATIONS:
-        if version in done:
-            continue
         with transaction(db):  # one transaction per step: all of it or none of it
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            if version in applied_versions(db):
+                continue
             step(db)
             db.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
@@ -143,6 +148,11 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             )
         applied.append(version)
     return applied
+
+
+def _pending(db: sqlite_utils.Database) -> list[int]:
+    done = applied_versions(db)
+    return [v for v, _, _ in MIGRATIONS if v not in done]
 
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
