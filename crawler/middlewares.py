@@ -1,6 +1,8 @@
 """Downloader middlewares of parknews."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 
@@ -35,4 +37,39 @@ class PageBudgetMiddleware:
                 self.crawler.engine.close_spider(self.crawler.spider, "max_pages")
             raise IgnoreRequest(f"page budget of {self.budget} reached")
         self.sent += 1
+        return None
+
+
+class HostMapMiddleware:
+    """Send the requests for some host names to another HTTP server (`PARKNEWS_HOST_MAP`,
+    `{"demo.parknews.invalid": "http://127.0.0.1:8123"}`): a hosts-file entry with a port.
+
+    The request keeps its URL, so records, `article_urls`, dedup keys and WARC records carry the
+    mapped name, and only the connection goes to the mapped server (through Scrapy's proxy
+    support: the server gets the absolute URL, as an HTTP proxy would). `parknews demo` uses it
+    to give the sample site one stable origin whatever local port serves it. Only plain http
+    requests are mapped; a request that already names a proxy is left alone.
+    """
+
+    def __init__(self, host_map: dict[str, str]):
+        self.host_map = host_map
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        raw = crawler.settings.getdict("PARKNEWS_HOST_MAP")
+        if not raw:
+            raise NotConfigured
+        host_map = {}
+        for host, target in raw.items():
+            parts = urlsplit(str(target))
+            if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
+                raise ValueError(f"PARKNEWS_HOST_MAP[{host!r}] = {target!r}: give http://HOST:PORT")
+            host_map[str(host).lower()] = f"http://{parts.netloc}"
+        return cls(host_map)
+
+    def process_request(self, request, spider=None):
+        parts = urlsplit(request.url)
+        target = self.host_map.get((parts.hostname or "").lower())
+        if target and parts.scheme == "http" and "proxy" not in request.meta:
+            request.meta["proxy"] = target
         return None

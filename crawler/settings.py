@@ -48,6 +48,7 @@ ITEM_PIPELINES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PageBudgetMiddleware": 50,
+    "crawler.middlewares.HostMapMiddleware": 60,  # before Scrapy's HttpProxyMiddleware (750)
     # crawler/politeness.py, crawler/incremental.py (scheduled crawls, issue 5)
     "crawler.incremental.ValidatorRecorder": 40,
     "crawler.politeness.SafeTargetMiddleware": 45,
@@ -78,6 +79,7 @@ PARKNEWS_DEGRADED_DROP = 0.5         # a field share falling by more than this (
 PARKNEWS_DEGRADED_MIN_NEW = 3        # runs with fewer new records are not compared
 PARKNEWS_DEGRADED_WINDOW = 5         # recent runs the comparison uses
 PARKNEWS_ALLOW_PRIVATE = False       # site files: [crawl] allow_private; CLI: --allow-private
+PARKNEWS_HOST_MAP = {}               # {host: "http://127.0.0.1:PORT"}: connect there for that host (demo)
 PARKNEWS_RETRY_BACKOFF = 0.5         # seconds before the first retry, doubled per retry
 PARKNEWS_RETRY_BACKOFF_MAX = 60.0
 PARKNEWS_RETRY_AFTER_MAX = 300.0     # a longer Retry-After gives up on the page

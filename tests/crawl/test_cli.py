@@ -1,4 +1,6 @@
 """The CLI: the README's main command, URL crawls, and one-line errors for bad input."""
+import json
+
 import sqlite_utils
 
 from pn_testing import cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
@@ -23,6 +25,27 @@ def test_demo_fills_parknews_db_in_the_current_folder(tmp_path):
     db = sqlite_utils.Database(str(tmp_path / "parknews.db"))
     assert db["articles"].count == 36
     assert db["crawl_runs"].count == 1
+    db.close()
+
+
+def test_second_demo_run_is_incremental_on_stable_urls(tmp_path):
+    """The sample site has one origin whatever port serves it: a second demo into the same
+    database stores nothing and adds no URL rows (none pointing at a dead port)."""
+    first = run_cli("demo", cwd=tmp_path)
+    assert first.code == 0, first
+    db_path = tmp_path / "parknews.db"
+    urls = sorted(r["url"] for r in sqlite_utils.Database(str(db_path))["article_urls"].rows)
+    assert urls and all(u.startswith("http://demo.parknews.invalid/") for u in urls), urls[:3]
+    second = run_cli("demo", cwd=tmp_path)
+    assert second.code == 0, second
+    assert "articles stored:    0 new, 0 updated, 0 unchanged" in second.stdout, second
+    assert "duplicates found:   0" in second.stdout, second
+    db = sqlite_utils.Database(str(db_path))
+    assert sorted(r["url"] for r in db["article_urls"].rows) == urls
+    assert db["articles"].count == 36
+    runs = list(db.query("SELECT articles_new, pages_fetched FROM crawl_runs ORDER BY id"))
+    assert runs[1]["articles_new"] == 0 and runs[1]["pages_fetched"] < runs[0]["pages_fetched"], runs
+    assert "127.0.0.1" not in json.dumps(list(db["articles"].rows), ensure_ascii=False)
 
 
 def test_sites_lists_configured_sites(cli):

@@ -27,7 +27,7 @@ def test_crawl_all_crawls_every_site_but_demo_and_returns_the_worst_code(tmp_pat
     assert result.code == 1, (result.stdout, result.stderr[-3000:])
     assert "crawl --all: alpha: exit 0" in result.stdout
     assert "crawl --all: beta: exit 1" in result.stdout
-    assert "demo" not in result.stdout.replace("demo.invalid", "")
+    assert "demo" not in result.stdout.replace("demo.parknews.invalid", "")
     runs = ops.db_rows(db, "SELECT site, status, exit_code FROM crawl_runs ORDER BY site")
     assert [(r["site"], r["status"], r["exit_code"]) for r in runs] == [("alpha", "ok", 0), ("beta", "failed", 1)]
     assert ops.run("crawl", "--db", db).code == 2  # neither a target nor --all
