@@ -66,9 +66,41 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
+LEGACY_DIR_NAME = "warc"  # the shared default folder of databases made before NAME.warc/
+
+
 def default_archive_dir(db_path: str | Path) -> Path:
-    """The WARC folder of a database: `warc/` beside it."""
-    return Path(db_path).resolve().parent / "warc"
+    """The WARC folder of a database: `NAME.warc/` beside `NAME.db` (`news.db` -> `news.warc/`),
+    so several databases in one folder never share one. The one place this default is made
+    (crawl, demo, reparse, export all use it).
+
+    A database whose WARC files are still in the old shared `warc/` folder beside it (made before
+    this name) keeps that folder while `NAME.warc/` does not exist: its captures point there."""
+    path = Path(db_path).resolve()
+    name = path.stem if path.suffix and path.suffix != ".warc" else path.name
+    folder = path.parent / f"{name}.warc"
+    legacy = path.parent / LEGACY_DIR_NAME
+    if not folder.exists() and legacy.is_dir() and _captures_in(path, legacy):
+        return legacy
+    return folder
+
+
+def _captures_in(db_path: Path, folder: Path) -> bool:
+    """Whether the database's latest capture names a WARC file present in `folder` (read-only
+    peek; a missing or unreadable database, or one without captures, says no)."""
+    import sqlite3
+
+    if not db_path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(db_path.as_uri() + "?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT warc_file FROM captures ORDER BY rowid DESC LIMIT 1").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return bool(row and row[0]) and ((folder / row[0]).exists() or (folder / (row[0] + OPEN_SUFFIX)).exists())
 
 
 def safe_site(site: str) -> str:

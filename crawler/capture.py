@@ -9,7 +9,7 @@ reference goes into `request.meta["parknews_capture"]`; `CaptureSpiderMiddleware
 the FetchedPage / FetchFailure items the spider makes from that response, and the store writes
 it as a `captures` row in the same transaction as the article.
 
-Settings: PARKNEWS_WARC (on), PARKNEWS_ARCHIVE_DIR (default: `warc/` beside the database),
+Settings: PARKNEWS_WARC (on), PARKNEWS_ARCHIVE_DIR (default: `NAME.warc/` beside `NAME.db`),
 PARKNEWS_WARC_MAX_SIZE (bytes, default 1 GB), PARKNEWS_OPERATOR (warcinfo `operator`).
 
 At the start of every crawl, the `.open` files of dead writers in the archive folder are
@@ -40,7 +40,7 @@ _TRANSFER_HEADERS = {b"transfer-encoding"}
 
 
 def archive_dir(settings) -> Path:
-    """The WARC folder: PARKNEWS_ARCHIVE_DIR, else `warc/` beside PARKNEWS_DB."""
+    """The WARC folder: PARKNEWS_ARCHIVE_DIR, else the database's default (`NAME.warc/` beside it)."""
     folder = settings.get("PARKNEWS_ARCHIVE_DIR")
     if folder:
         return Path(folder)

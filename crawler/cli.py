@@ -20,9 +20,25 @@ DB_OPTION = click.option(
 )
 
 
-ARCHIVE_OPTION = click.option(
-    "--archive", "archive_dir", default=None, type=click.Path(file_okay=False),
-    help="Folder of the WARC files (default: warc/ beside the database).",
+class _OldNamesHidden(click.Option):
+    """An option whose first name is the one shown in --help; later names (old spellings kept
+    working) are accepted but not shown."""
+
+    def get_help_record(self, ctx):
+        opts, self.opts = self.opts, self.opts[:1]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = opts
+
+
+# The same option on every command that reads or writes WARC files (crawl, demo, reparse,
+# export); `--archive` is its old name on crawl, demo and reparse. The default is made by
+# archive.warc.default_archive_dir.
+WARC_DIR_OPTION = click.option(
+    "--warc-dir", "--archive", "warc_dir", cls=_OldNamesHidden, default=None, metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Folder of the WARC files (default: NAME.warc/ beside the database NAME.db).",
 )
 
 
@@ -67,11 +83,11 @@ def _crawl_exit(summary) -> None:
 
 @cli.command()
 @DB_OPTION
-@ARCHIVE_OPTION
+@WARC_DIR_OPTION
 @click.option("--log-level", default="CRITICAL", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
               help="Crawl log level on stderr (the summary reports failures either way).")
-def demo(db_path, archive_dir, log_level):
+def demo(db_path, warc_dir, log_level):
     """Crawl the bundled sample park-news site (offline) into the archive.
 
     Starts the sample site on 127.0.0.1 (a free port), crawls it, stops it and prints a
@@ -83,6 +99,7 @@ def demo(db_path, archive_dir, log_level):
     Example:
       parknews demo --db /tmp/demo.db
     """
+    from archive.warc import default_archive_dir
     from crawler.demo.server import SiteServer
     from crawler.demo.site import build_demo_site
     from crawler.runner import build_settings, run_crawl
@@ -95,12 +112,13 @@ def demo(db_path, archive_dir, log_level):
     origin = urlsplit(site.start_urls[0])
     with SiteServer(build_demo_site().pages) as server:
         click.echo(f"sample site {origin.scheme}://{origin.netloc}/ served from {server.base_url}")
-        settings = build_settings(db_path, log_level=log_level, archive_dir=archive_dir,
+        settings = build_settings(db_path, log_level=log_level, archive_dir=warc_dir,
                                   overrides={"PARKNEWS_HOST_MAP": {origin.hostname: server.base_url}})
         summary = run_crawl("site", settings, site.name, site=site)
     click.echo("sample site stopped")
     _print_summary(summary)
     click.echo(f"archive:            {Path(db_path).resolve()}")
+    click.echo(f"WARC files:         {Path(warc_dir).resolve() if warc_dir else default_archive_dir(db_path)}")
     if summary.failed:
         click.echo("(the sample site answers one link with 404 and one with 500 on purpose)")
     _crawl_exit(summary)
@@ -124,7 +142,7 @@ def _compile(option: str, pattern: str | None):
 @cli.command()
 @click.argument("target", required=False)
 @DB_OPTION
-@ARCHIVE_OPTION
+@WARC_DIR_OPTION
 @click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
 @click.option("--article", "article", metavar="REGEX", help="Pages whose URL matches are the articles (URL mode).")
 @click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after fetching N pages (0: no limit).")
@@ -141,7 +159,7 @@ def _compile(option: str, pattern: str | None):
               help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
 @click.option("--allow-private", is_flag=True,
               help="Allow loopback/private/link-local addresses (a local test site).")
-def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
+def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
           all_sites, full, refresh_days, allow_private):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
@@ -178,7 +196,7 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
         if not host_of(target):
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
-                                  delay=delay, archive_dir=archive_dir)
+                                  delay=delay, archive_dir=warc_dir)
         cli_ops.apply_overrides(settings, ops_settings)
         with cli_ops.locked(db_path, host_of(target)):
             summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
@@ -191,7 +209,7 @@ def crawl(target, db_path, archive_dir, follow, article, max_pages, base_url, de
         if base_url:
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
-                                  log_file=log_file, delay=delay, archive_dir=archive_dir)
+                                  log_file=log_file, delay=delay, archive_dir=warc_dir)
         cli_ops.apply_overrides(settings, ops_settings)
         with cli_ops.locked(db_path, site.name):
             summary = run_crawl("site", settings, site.name, site=site)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import click
 
-from crawler.cli import DB_OPTION, CliError, cli
+from crawler.cli import DB_OPTION, WARC_DIR_OPTION, CliError, cli
 
 
 def _since(value: str | None) -> str | None:
@@ -21,12 +21,11 @@ def _since(value: str | None) -> str | None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--archive", "archive_dir", default=None, type=click.Path(file_okay=False),
-              help="Folder of the WARC files (default: warc/ beside the database).")
+@WARC_DIR_OPTION
 @click.option("--site", help="Only this site's articles.")
 @click.option("--since", metavar="DATE", help="Only articles whose latest capture was fetched on or after DATE.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-def reparse(db_path, archive_dir, site, since, dry_run):
+def reparse(db_path, warc_dir, site, since, dry_run):
     """Re-extract stored articles from their latest captured responses with the current parser.
 
     Offline: reads the WARC files written by the crawls, never the network. Prints how many
@@ -45,7 +44,7 @@ def reparse(db_path, archive_dir, site, since, dry_run):
     from crawler.parsing import PARSER_VERSION
 
     db = open_db(db_path, create=False)
-    folder = archive_dir or default_archive_dir(db_path)
+    folder = warc_dir or default_archive_dir(db_path)
     try:
         result = run_reparse(db, folder, site=site, since=_since(since), dry_run=dry_run,
                              progress=tty_progress())
@@ -67,4 +66,4 @@ def reparse(db_path, archive_dir, site, since, dry_run):
         click.echo(f"unreadable {url}: {why}", err=True)
     if result.unreadable:
         raise CliError(f"{len(result.unreadable)} articles could not be read from their WARC files in "
-                       f"{folder} (listed above; is --archive right?); the others were re-parsed", 1)
+                       f"{folder} (listed above; is --warc-dir right?); the others were re-parsed", 1)

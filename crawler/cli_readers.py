@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import DB_OPTION, CliError, cli
+from crawler.cli import DB_OPTION, WARC_DIR_OPTION, CliError, cli
 
 FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
 
@@ -264,8 +264,7 @@ def stats(db_path, site, by, chart, fmt):
 @click.option("--cursor", metavar="NAME",
               help="Incremental: only records added or changed since the last complete export with this "
                    "cursor name; the cursor moves only when this export completes.")
-@click.option("--warc-dir", type=click.Path(file_okay=False), metavar="DIR",
-              help="--format warc: the folder of the archive's WARC files (default: warc/ beside the database).")
+@WARC_DIR_OPTION
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
 def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress):
     """Export records for downstream systems: JSON Lines, CSV, Parquet, or the WARC records
@@ -283,6 +282,7 @@ def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress)
     """
     from archive.cursors import CursorError, check_name
     from archive.export import ExportError, export as run_export
+    from archive.warc import default_archive_dir
 
     since, until = _bounds(since, until)
     if cursor is not None:
@@ -293,7 +293,7 @@ def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress)
     db = _open(db_path)
     site = _site(db, site)
     if fmt == "warc" and warc_dir is None:
-        warc_dir = Path(db_path).resolve().parent / "warc"
+        warc_dir = default_archive_dir(db_path)
     try:
         result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until,
                             cursor=cursor, progress=progress, warc_dir=warc_dir)

@@ -86,7 +86,7 @@ def build_settings(db: str | Path, *, max_pages: int = 0,
     settings.setmodule("crawler.settings", priority="project")
     settings.set("PARKNEWS_DB", str(db), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if archive_dir:  # WARC folder (crawler/capture.py); default warc/ beside the database
+    if archive_dir:  # WARC folder (crawler/capture.py); default archive.warc.default_archive_dir
         settings.set("PARKNEWS_ARCHIVE_DIR", str(archive_dir), priority="cmdline")
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")

@@ -20,7 +20,7 @@ def _has_full() -> bool:
 def crawl(base_url: str, db, archive=None, *extra):
     args = ["crawl", "demo", "--base-url", base_url, "--db", db, "--log-level", "WARNING", *extra]
     if archive is not None:
-        args += ["--archive", archive]
+        args += ["--warc-dir", archive]
     if _has_full():
         args.append("--full")
     return run_cli(*args)

@@ -44,7 +44,7 @@ def test_kill_9_mid_crawl(tmp_path):
     site = build_demo_site()
     slow = {path: (Page(p.status, p.body, dict(p.headers), delay=1.0) if "/content_" in path else p)
             for path, p in site.pages.items()}
-    db_path, folder = tmp_path / "archive.db", tmp_path / "warc"
+    db_path, folder = tmp_path / "archive.db", tmp_path / "archive.warc"
     with SiteServer(slow) as srv:
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         args = [sys.executable, "-m", "crawler.cli", "crawl", "demo", "--base-url", srv.base_url,

@@ -21,11 +21,11 @@ def crawled(tmp_path_factory):
     with SiteServer(dict(site.pages)) as srv:
         first = crawl(srv.base_url, db_path)
         assert first.code == 0, first
-        files_first = warc_files(tmp / "warc")
+        files_first = warc_files(tmp / "archive.warc")
         articles_first = table_dump(db_path, "articles")
         second = crawl(srv.base_url, db_path)
         assert second.code == 0, second
-    return {"site": site, "db": db_path, "base": srv.base_url, "folder": tmp / "warc",
+    return {"site": site, "db": db_path, "base": srv.base_url, "folder": tmp / "archive.warc",
             "files_first": files_first, "articles_first": articles_first}
 
 
@@ -155,7 +155,7 @@ def test_reparse_rewrites_records_from_the_warc(crawled, tmp_path):
     db.execute("UPDATE articles SET title = 'x' || title, parser_version = '0.9' WHERE id <= 3")
     db.conn.commit()
     db.close()
-    result = run_cli("reparse", "--db", db_copy, "--archive", crawled["folder"])
+    result = run_cli("reparse", "--db", db_copy, "--warc-dir", crawled["folder"])
     assert result.code == 0, result
     assert ": 3 changed" in result.stdout
     assert "parser_version 3" in result.stdout and "title 3" in result.stdout

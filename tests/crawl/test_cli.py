@@ -1,9 +1,11 @@
 """The CLI: the README's main command, URL crawls, and one-line errors for bad input."""
 import json
+import shutil
+import subprocess
 
 import sqlite_utils
 
-from pn_testing import cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
+from pn_testing import ROOT, cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
 
 
 def assert_one_line_error(result, *needles, code=2):
@@ -26,6 +28,17 @@ def test_demo_fills_parknews_db_in_the_current_folder(tmp_path):
     assert db["articles"].count == 36
     assert db["crawl_runs"].count == 1
     db.close()
+    # the WARC files go to parknews.warc/ beside the database, and everything the demo wrote
+    # in the folder is ignored by the checkout's .gitignore
+    assert f"WARC files:         {tmp_path / 'parknews.warc'}" in result.stdout, result
+    assert list((tmp_path / "parknews.warc").glob("demo-*.warc.gz"))
+    assert not (tmp_path / "warc").exists()
+    written = sorted(p.name + ("/" if p.is_dir() else "") for p in tmp_path.iterdir())
+    if shutil.which("git") and (ROOT / ".git").exists():
+        check = subprocess.run(["git", "check-ignore", "--no-index", "-v", *written], cwd=ROOT,
+                               capture_output=True, text=True)
+        ignored = {line.rsplit("\t", 1)[1] for line in check.stdout.splitlines()}
+        assert ignored == set(written), (written, check.stdout)
 
 
 def test_second_demo_run_is_incremental_on_stable_urls(tmp_path):
