@@ -10,14 +10,8 @@ from __future__ import annotations
 
 import re
 
-SOURCE_LABELS = ("信息来源于", "稿件来源", "信息来源", "文章来源", "本文来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源", "出处", "来自")
-AUTHOR_LABELS = ("作者", "撰文", "撰稿", "记者", "采写", "执笔", "文/", "文／", "文|")
-EDITOR_LABELS = ("责任编辑", "责编", "值班编辑", "本文编辑", "编辑")
-OTHER_LABELS = ("发布时间", "发表时间", "发布日期", "更新时间", "最后更新", "时间", "日期", "发表于", "发布于", "发布",
-                "浏览次数", "浏览量", "浏览", "阅读量", "阅读", "点击数", "点击量", "点击", "字号", "校对", "监制", "审核", "审读",
-                "审校", "摄影", "图片", "排版", "美编", "编审", "分享到", "分享", "评论", "举报", "参与互动", "打印", "关闭", "视频",
-                "通讯员", "策划", "统筹", "终审", "复审", "初审", "主编", "出品", "供稿", "录入", "字体", "扫一扫", "收藏",
-                "【纠错】", "纠错", "返回", "查看更多", "热度", "评论数", "人参与")
+from .vocab import (AUTHOR_LABELS, CHROME_WORDS, EDITOR_LABELS, GENERIC_SOURCES, NAME_TITLES, NOT_BARE_NAMES,
+                    ORG_ENDINGS, OTHER_LABELS, PLACEHOLDERS, SOURCE_LABELS, TEAM_SUFFIXES)
 
 _KIND = {}
 for _l in SOURCE_LABELS:
@@ -30,19 +24,16 @@ for _l in OTHER_LABELS:
     _KIND.setdefault(_l, "other")
 
 _ALL = sorted(_KIND, key=len, reverse=True)
-_SEP = r"\s*(?:[:：|｜丨]|/(?=\S))\s*"
+_SEP = r"\s*(?:[:：|｜丨︱]|/(?=\S))\s*"
 # Labels that may stand without a separator (来源CSDN, 作者魏星, 编辑 周褶褶, 记者 胡晓蓉).
 _LOOSE = {"来源", "来源于", "信息来源于", "作者", "编辑", "责任编辑", "责编", "记者", "文/", "文／", "文|", "出处", "来自", "浏览", "阅读", "点击", "发布于", "发表于"}
 _LABEL_RE = re.compile(
     r"(?P<lab>" + "|".join(re.escape(x) for x in _ALL) + r")(?P<sep>" + _SEP + r"|\s*)")
 _LEAD_SYMBOLS_RE = re.compile(r"^[□■●◆◇▲△★☆○◎※•·\-—\s]+")
-_WEN_RE = re.compile(r"(^|[\s(（【\[])文\s*[|｜/／]\s*")
+_WEN_RE = re.compile(r"(^|[\s(（【\[])文\s*[|｜/／︱丨]\s*")
 _NAME_AFTER_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:$|[\s、，,）)\]】|/])")
 _DATE_START_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}月\d{1,2}日|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|\d{1,2}:\d\d")
 _STOP_WORDS_RE = re.compile(r"(参与互动|举报|返回\S*|查看更多|我要评论|点击查看|分享到|字号|打印|关闭窗口|微信扫一扫|手机看|扫一扫|【\s*纠错\s*】|纠错|收藏|\d+人参与|\d+条评论|\(\s*\d+\s*\)$)")
-PLACEHOLDERS = {"未知", "佚名", "网络整理", "网络", "匿名", "不详", "暂无", "无", "admin", "管理员", "本站", "综合", "整理",
-                "网友", "小编", "null", "none", "unknown", "-", "－", "——", "编辑", "作者"}
-GENERIC_SOURCES = {"转载文章", "转载", "网络转载", "互联网转载", "原创", "网络来源", "未知", "null", "none"}
 _GENERIC_SOURCE_RE = re.compile(r"澎湃号|网易号|百家号|头条号|企鹅号|快传号|搜狐号|大风号|一点号")
 _CODE_RE = re.compile(r"(?<=[\u4e00-\u9fff])[_\-－]?[A-Za-z]{1,4}\d{2,}$")
 _AFFIL_RE = re.compile(r"(北京|上海|天津|重庆|中国|中央|国家|国务院|清华|复旦|南开|浙江|江苏|广东|山东|四川|湖北|湖南|河南|河北|"
@@ -52,6 +43,20 @@ _TITLE_END_RE = re.compile(r"(?:教授|副教授|研究员|讲师|博士|硕士|
 _NOT_NAME_RE = re.compile(r"文章|主页|简介|更多|推荐|热门|最新|专栏|介绍|关注|粉丝|登录|注册|首页|评论|阅读|作品|动态")
 _NAME_SPLIT_RE = re.compile(r"[\s、,，;；/|&＆和及与]+")
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_CHROME_RE = re.compile("|".join(re.escape(w) for w in CHROME_WORDS), re.I)
+_TITLES_ALT = "|".join(sorted((re.escape(t) for t in NAME_TITLES), key=len, reverse=True))
+_TITLE_ONLY_RE = re.compile(r"^(?:" + _TITLES_ALT + r")$")
+_TITLE_LEAD_RE = re.compile(r"^(?:" + _TITLES_ALT + r")(?=[\u4e00-\u9fff·]{2,4}$)")
+# "某研究部部长 研究员钱立": an affiliation-and-title phrase followed by more of the credit
+_AFFIL_TITLE_RE = re.compile(r"(?:^|(?<=\s))\S{2,16}?(?:" + _TITLES_ALT + r")\s+(?=\S)")
+_SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
+_TEAM_SUFFIX_RE = re.compile(r"(?:" + "|".join(TEAM_SUFFIXES) + r")$")
+_ORG_END_RE = re.compile(r"(?:" + "|".join(ORG_ENDINGS) + r")$")
+
+
+def join_spaced_names(v: str) -> str:
+    """"刘洋 陈 静": a two-character name padded to three columns is one name."""
+    return _SPACED_NAME_RE.sub(r"\1\2", v)
 
 
 def _kind(label: str) -> str:
@@ -133,7 +138,7 @@ def clean_source(v: str) -> str | None:
     v = v.strip(" ,，。;；")
     if not v or len(v) > 40 or v.lower() in PLACEHOLDERS - {"网络"} and v not in ("网络",):
         return None
-    if re.fullmatch(r"[\d\s:：\-/.]+", v) or is_place(v):
+    if re.fullmatch(r"[\d\s:：\-/.]+", v) or is_place(v) or _CHROME_RE.search(v):
         return None
     return v
 
@@ -149,6 +154,9 @@ def _clean_name(tok: str) -> str | None:
     if not tok or tok.lower() in PLACEHOLDERS:
         return None
     if _CJK_RE.search(tok):
+        if _TITLE_ONLY_RE.match(tok):
+            return None
+        tok = _TITLE_LEAD_RE.sub("", tok)
         if len(tok) > 4 and _TITLE_END_RE.search(tok):
             # "方敏北京大学经济学院教授": a name followed by an affiliation and a title
             m = _AFFIL_RE.search(tok, 2)
@@ -156,7 +164,7 @@ def _clean_name(tok: str) -> str | None:
                 tok = tok[:m.start()]
         if _NOT_NAME_RE.search(tok):
             return None
-        tok = re.sub(r"(报道|摄影?|供稿|整理|编译|文图|图文)$", "", tok)
+        tok = _TEAM_SUFFIX_RE.sub("", tok)
         if len(tok) < 2 or len(tok) > 12:
             return None
     elif len(tok) > 30:
@@ -170,6 +178,7 @@ def clean_people(v: str, limit: int = 8) -> list[str]:
     if not v or v.strip().lower() in PLACEHOLDERS:
         return []
     v = re.sub(r"\s*(?:上海|北京|\S{1,4})?报道$", lambda m: "" if m.group(0).strip().endswith("报道") else m.group(0), v)
+    v = join_spaced_names(_AFFIL_TITLE_RE.sub("", v.strip()))
     # Latin names keep their inner space ("Demi Xia")
     if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", v.strip()):
         return [v.strip()]
@@ -208,11 +217,15 @@ def clean_editor(v: str) -> str | None:
 _DATELINE_RE = re.compile(r"^(?:[^\s（(]{0,12}?(?:社|报|网|台|电|讯))?[^\s（(]{0,10}?\d{1,2}月\d{1,2}日(?:电|讯)\s*[（(]\s*(?:[^）)]*?记者)\s*([^）)]+)[）)]")
 _BYLINE_RE = re.compile(r"^(?:[\u4e00-\u9fff·]{0,12}?)(?:记者|通讯员|撰文|撰稿)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，和及]+[\u4e00-\u9fff·]{2,4}){0,5})\s*$")
 _CREDIT_LINE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,10}?)(?:记者|撰文|文/|文／|文\|)\s*[:：]?\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,4})\s*(?:[\u4e00-\u9fff]{0,8}报道)?\s*$")
-_TRAILING_RE = re.compile(r"[（(]\s*(?:文/图|文／图|图/文|文\s*/|文：|记者|[\u4e00-\u9fff]{0,6}记者)\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,4})\s*(?:[\u4e00-\u9fff]{0,6}报道)?\s*[）)]\s*$")
+_TRAILING_RE = re.compile(r"[（(]\s*(?:文/图|文／图|图/文|文\s*/|文：|记者|[\u4e00-\u9fff]{0,6}(?:记者|评论员)|(?:编译|撰文|作者|整理)\s*[/／:：]?)\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,4})\s*(?:[\u4e00-\u9fff]{0,6}报道)?\s*[）)]\s*$")
 _TRAILING_REPORT_RE = re.compile(r"[（(]\s*([\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,3})\s+[\u4e00-\u9fff]{0,6}报道\s*[）)]\s*$")
+_TRAILING_LAST_RE = re.compile(r"[。！？!?”\"…]\s*[（(]\s*([\u4e00-\u9fff·]{2,3}(?:[\s、,，]+[\u4e00-\u9fff·]{2,3}){0,2})\s*[）)]\s*$")
 _TRAILING_BARE_RE = re.compile(r"^[（(]\s*([\u4e00-\u9fff·]{2,3}(?:[\s、,，]+[\u4e00-\u9fff·]{2,3}){0,2})\s*[）)]$")
 
 
+_NAMES = r"[\u4e00-\u9fff·]{2,4}(?:[\s、,，]+[\u4e00-\u9fff·]{2,4}){0,5}"
+# "新华社上海6月3日电（吴迪、郑凯）": names alone in the dateline's brackets
+_DATELINE_NAMES_RE = re.compile(r"^(?:[^\s（(]{0,12}?(?:社|报|网|台|电|讯))?[^\s（(]{0,10}?\d{1,2}月\d{1,2}日(?:电|讯)\s*[（(]\s*(" + _NAMES + r")\s*[）)]")
 _XUN_RE = re.compile(r"^[^\s（(。，]{0,16}?(?:讯|电)\s*[（(]\s*(?:本报|本台|本网|全媒体|融媒体|首席)?记者\s*([^）)]+)[）)]")
 
 
@@ -220,7 +233,10 @@ def dateline_author(line: str) -> list[str]:
     """"新华社北京5月9日电（记者邹伟）", "本报讯（记者 王芳 通讯员 李明）": the reporters only."""
     m = _DATELINE_RE.search(line) or _XUN_RE.search(line)
     if not m:
-        return []
+        m = _DATELINE_NAMES_RE.search(line)
+        if not m or any(_ORG_END_RE.search(t) or t in NOT_BARE_NAMES or is_place(t)
+                        for t in _NAME_SPLIT_RE.split(m.group(1)) if t):
+            return []
     value = re.split(r"\s*(?:通讯员|实习生|见习记者|摄影|摄)", m.group(1))[0]
     return clean_people(value)
 
@@ -231,6 +247,7 @@ def byline_author(line: str) -> list[str]:
         return []
     line = re.sub(r"\s+[\u4e00-\u9fff]{1,8}报道$", "", _LEAD_SYMBOLS_RE.sub("", line.strip()))
     line = re.split(r"\s*(?:通讯员|实习生|摄影|摄)\s*", line.strip())[0]
+    line = join_spaced_names(re.sub(r"\s*[/／|｜︱]\s*文$", "", line))
     for rx in (_BYLINE_RE, _CREDIT_LINE_RE):
         m = rx.match(line.strip())
         if m:
@@ -238,17 +255,37 @@ def byline_author(line: str) -> list[str]:
     return []
 
 
-def trailing_author(line: str, standalone_ok: bool = False) -> list[str]:
-    """"…（记者 胡晓蓉）", "(文/图 刘玺东 易赛楠)", "（姚峰 上海报道）" at the end of a paragraph."""
+def trailing_author(line: str, standalone_ok: bool = False, last: bool = False) -> list[str]:
+    """"…（记者 胡晓蓉）", "(文/图 刘玺东 易赛楠)", "（姚峰 上海报道）" at the end of a paragraph;
+    with `standalone_ok` a line that is only "（袁源）"; with `last` (the text's last paragraph) a
+    bare "（张伟）" after its last sentence."""
     for rx in (_TRAILING_RE, _TRAILING_REPORT_RE):
         m = rx.search(line)
         if m:
             return clean_people(m.group(1))
-    if standalone_ok:
-        m = _TRAILING_BARE_RE.match(line.strip())
-        if m:
-            return clean_people(m.group(1))
+    m = _TRAILING_BARE_RE.match(line.strip()) if standalone_ok else None
+    if m is None and last:
+        m = _TRAILING_LAST_RE.search(line)
+    if m and not any(_ORG_END_RE.search(t) or t in NOT_BARE_NAMES or is_place(t)
+                     for t in _NAME_SPLIT_RE.split(m.group(1)) if t):
+        return clean_people(m.group(1))
     return []
+
+
+_EDITOR_PAREN_RE = re.compile(r"^[（(\[【]\s*[\u4e00-\u9fff]{0,10}?(?:责任编辑|值班编辑|编辑|责编)\s*[:：]?\s*(" + _NAMES + r")\s*[）)\]】]$")
+
+
+def editor_credit(line: str) -> str | None:
+    """The editor of a credit line: "[ 责编：何佳 ]", "【编辑：许可】", "（某某网编辑 方红）"."""
+    for kind, _lab, value in parse_labels(line):
+        if kind == "editor":
+            v = clean_editor(value)
+            if v:
+                return v
+    m = _EDITOR_PAREN_RE.match(line.strip())
+    if m:
+        return clean_editor(join_spaced_names(m.group(1)))
+    return None
 
 
 _PLACES = ("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .vocab import DEEP_NESTING_LIMIT, DEEP_WRAPPER_TAGS, LXML_HUGE_TREE
+
 BLOCK_TAGS = frozenset("""p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tbody thead tfoot
 tr td th blockquote pre figure figcaption header footer center form aside nav hr caption address text body
 html fieldset legend details summary""".split())
@@ -56,23 +58,36 @@ def parse_html(text: str, raw: bytes | None = None, codec: str | None = None) ->
         parser = _BYTE_PARSERS.get(codec)
         if parser is None:
             parser = _BYTE_PARSERS[codec] = etree.HTMLParser(
-                encoding=codec, remove_comments=False, remove_pis=True, recover=True, default_doctype=False)
+                encoding=codec, remove_comments=False, remove_pis=True, recover=True, default_doctype=False,
+                huge_tree=LXML_HUGE_TREE)
         try:
             doc = etree.fromstring(raw, parser)
         except (etree.ParserError, ValueError, LookupError):
             doc = None
-        if doc is not None:
+        if doc is not None and not _too_deep(parser):
             return doc
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     if not text.strip():
         raise ValueError("empty document")
     doc = etree.fromstring(text, _PARSER)
+    if doc is not None and _too_deep(_PARSER):
+        # libxml2 drops everything below its hard depth limit (2048 even with huge_tree): parse
+        # again without the wrapper tags that pile up (unclosed <font>, <div>), keeping their text
+        doc = etree.fromstring(_WRAPPER_TAG_RE.sub("", text), _PARSER)
     if doc is None:
         raise ValueError("no document")
     return doc
 
 
-_PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, recover=True, default_doctype=False)
+_WRAPPER_TAG_RE = re.compile(r"</?(?:" + "|".join(DEEP_WRAPPER_TAGS) + r")(?:\s[^>]*)?>", re.I)
+
+
+def _too_deep(parser) -> bool:
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" and "depth" in e.message for e in parser.error_log)
+
+
+_PARSER = etree.HTMLParser(remove_comments=False, remove_pis=True, recover=True, default_doctype=False,
+                           huge_tree=LXML_HUGE_TREE)
 
 
 def text_of(el) -> str:
@@ -245,6 +260,52 @@ class _Builder:
 
 def build_lines(root) -> list[Line]:
     b = _Builder()
-    b.walk(root, block_owner=root)
+    try:
+        b.walk(root, block_owner=root)
+    except RecursionError:
+        # thousands of nested wrappers (unclosed <font>/<div> in old pages): unwrap the deep ones
+        flatten_deep(root)
+        b = _Builder()
+        b.walk(root, block_owner=root)
     b.flush()
     return b.lines
+
+
+_KEEP_DEEP = frozenset("p br img h1 h2 h3 h4 h5 h6 li td th tr table a".split())
+
+
+def flatten_deep(root, limit: int = DEEP_NESTING_LIMIT) -> None:
+    """Unwrap wrapper elements nested deeper than `limit` (their text and children stay in place)."""
+    depth = {root: 0}
+    deep = []
+    for el in root.iterdescendants():
+        d = depth[el.getparent()] + 1
+        depth[el] = d
+        if d > limit and isinstance(el.tag, str) and el.tag not in _KEEP_DEEP:
+            deep.append(el)
+    for el in reversed(deep):
+        _unwrap(el)
+
+
+def _unwrap(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    pos = parent.index(el)
+    text, tail = el.text or "", el.tail or ""
+    children = list(el)
+    if pos > 0:
+        prev = parent[pos - 1]
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    if children:
+        last = children[-1]
+        last.tail = (last.tail or "") + tail
+    elif pos > 0:
+        parent[pos - 1].tail = (parent[pos - 1].tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+    for i, c in enumerate(children):
+        parent.insert(pos + i, c)

@@ -35,6 +35,7 @@ from . import dates as dt
 from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate, is_keyword_soup, is_link_line,
                    is_meta_line, junk_elements, line_value, near_junk, pick_container, related_blocks)
 from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
+from .article import is_article, teaser_summaries
 from .encoding import decode_body
 from .errors import NotAnArticle
 from .images import extract_images
@@ -83,7 +84,12 @@ class _Fields:
         self.editor: list[tuple[str, str, int]] = []
 
     def labels(self, text: str, method: str, rank: int):
-        for kind, lab, value in by.parse_labels(text):
+        labs = by.parse_labels(text)
+        if not any(k == "editor" for k, _l, _v in labs):
+            ed = by.editor_credit(text) if len(text) <= 40 else None
+            if ed:
+                self.editor.append((ed, method, rank * 10 + 1))
+        for kind, lab, value in labs:
             if kind == "source":
                 v = by.clean_source(value)
                 if v:
@@ -264,6 +270,9 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             removed.append(l)
             continue
         kept.append(l)
+    teasers = teaser_summaries([lines[i] for i in c_idx])
+    if teasers:
+        kept = [l for l in kept if id(l) not in teasers]
     # a standalone trailing "（袁源）" credit
     if kept and len(kept) > 2:
         ta = by.trailing_author(kept[-1].text, standalone_ok=True)
@@ -293,7 +302,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         if da:
             fields.author.append((da, "text", 4))
         for l in kept[-2:]:
-            ta = by.trailing_author(l.text)
+            ta = by.trailing_author(l.text, last=l is kept[-1])
             if ta:
                 fields.author.append((ta, "text", 5))
             m = _TRAILING_SOURCE_RE.search(l.text)
@@ -321,24 +330,11 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     texts = [l.text for l in kept]
     body_text = "\n".join(texts)
     c_lines = [lines[i] for i in c_idx]
-    c_links = sum(1 for l in c_lines if is_link_line(l) and 6 <= l.n <= 60)
-    c_prose = sum(1 for l in kept if l.n >= 30)
+    verdict = is_article(title, kept, c_lines, lines, url)
     if _DEBUG is not None:
-        _DEBUG.update(c_links=c_links, c_prose=c_prose, c_lines=len(c_lines))
-    if c_links >= 8 and c_links >= 0.4 * len(c_lines):
-        raise NotAnArticle("list_page", f"{c_links} of {len(c_lines)} lines in the main block are links")
-    if c_links >= 6 and c_links >= 0.6 * c_prose:
-        # headline links each followed by a summary: a list of teasers, not an article
-        seq = ["L" if (is_link_line(l) and 6 <= l.n <= 60) else "P" for l in c_lines
-               if (is_link_line(l) and 6 <= l.n <= 60) or (l.n >= 30 and l.link < l.n * 0.3)]
-        pairs = sum(1 for a, b in zip(seq, seq[1:]) if a == "L" and b == "P")
-        if pairs >= 5:
-            raise NotAnArticle("list_page", f"{pairs} headline links followed by summaries")
-    blen = len(_key(body_text))
-    if blen < 50 and (_looks_like_list(lines) or sum(1 for l in lines if is_link_line(l) and 8 <= l.n <= 60) >= 5):
-        raise NotAnArticle("list_page", "headline links and no article text")
-    if blen < 10:
-        raise NotAnArticle("no_body", "no article text")
+        _DEBUG.update(verdict=verdict)
+    if not verdict.keep:
+        raise NotAnArticle(verdict.reason, verdict.detail)
     flags = heading_flags(kept, title)
     sections = build_sections(texts, flags)
     canonical = None
@@ -437,15 +433,9 @@ def _is_credit_line(t: str) -> bool:
         return True
     if len(t) <= 30 and re.match(r"^(?:作者|编辑|来源|责编)\s+\S", t):
         return True
+    if len(t) <= 40 and by.editor_credit(t) and re.match(r"^[（(\[【]", t):
+        return True
     return False
-
-
-def _looks_like_list(lines) -> bool:
-    n = len(lines)
-    if n < 20:
-        return False
-    links = sum(1 for l in lines if is_link_line(l))
-    return links >= n * 0.5
 
 
 _SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|星期|^周[一二三四五六日天]$|农历|阅读|浏览|点击|人气|次$|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
