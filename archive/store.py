@@ -71,12 +71,14 @@ class Archive:
         self._in_tx = False
         self._pending = 0
         self._tx_started = 0.0
+        self._tx_serial = 0  # which transaction is open (matches made in it stay valid)
 
     # ---- transactions ----
     def _begin(self) -> None:
         if not self._in_tx:
             self.db.execute("BEGIN IMMEDIATE")
             self._in_tx = True
+            self._tx_serial += 1
             self._pending = 0
             self._tx_started = time.monotonic()
 
@@ -112,20 +114,27 @@ class Archive:
 
     def match(self, record: Record) -> dedup.Match:
         """What the archive holds for this record already (see archive.dedup.match)."""
-        return dedup.match(self.db, record, self.strip_params)
+        found = dedup.match(self.db, record, self.strip_params)
+        found.tx = self._tx_serial if self._in_tx else None  # read under our write lock?
+        return found
 
     def save(self, record: Record, match: dedup.Match | None = None, *,
              seen_at: str | None = None, capture: dict[str, Any] | None = None) -> SaveResult:
         """Store one parsed record: a new article, a known one seen again, or a copy of one.
 
-        `match` is the record's dedup.match, when the caller has it already. `capture` (where
+        `match` is the record's dedup.match, when the caller has it already; one made outside
+        this write transaction is made again inside it, so the lookup and the insert are one
+        atomic step (another process sharing the database may have stored the same text
+        meanwhile: the record is then its duplicate, not a UNIQUE constraint error). `capture` (where
         the fetch is in the WARC files, see crawler.capture) becomes a captures row in the same
         transaction; a changed text, title or date keeps the old values in article_versions."""
         seen_at = seen_at or now_iso()
         self._begin()
         try:
             self._replaced = None
-            result = self._save(record, match or self.match(record), seen_at)
+            if match is None or getattr(match, "tx", None) != self._tx_serial:
+                match = self.match(record)
+            result = self._save(record, match, seen_at)
             captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
                               replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
         except BaseException:
