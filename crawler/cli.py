@@ -283,7 +283,11 @@ def parse(file, url, site_name, charset, fetched_at):
 @click.option("--invert", is_flag=True, help="With --split: score every fold but K (the pages to tune on).")
 @click.option("--sites", metavar="HOST,...", help="Score only pages of these hosts (and their subdomains).")
 @click.option("--exclude-sites", metavar="HOST,...", help="Leave out pages of these hosts.")
-def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_sites):
+@click.option("--perturb", is_flag=True,
+              help="Also score each page with its template rewritten (class/id removed, <h1> as <div>, meta "
+                   "line in a <table>, white space, meta items reordered): per kind, all together, and the "
+                   "difference to the plain scores.")
+def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_sites, perturb):
     """Score the parser field by field on a corpus (DIR/pages/*, DIR/truth.jsonl).
 
     A page's host is its id after dev-NNN- (dev-016-163.com: 163.com). Tune on
@@ -295,6 +299,7 @@ def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_s
       parknews eval ../shared/corpus --split 1/4 --invert   # the 3/4 to tune on
       parknews eval ../shared/corpus --split 1/4            # the 1/4 held out
       parknews eval ../shared/corpus --sites 163.com,qq.com
+      parknews eval ../shared/corpus --perturb --check   # also exit 1 when a score falls > 0.03
     """
     from crawler import evaluate
 
@@ -305,20 +310,33 @@ def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_s
         raise CliError(f"--show {show_field!r}: not a field (one of {', '.join(evaluate.FIELDS)})")
     try:
         subset = evaluate.Subset.parse(split=split, invert=invert, sites=sites, exclude_sites=exclude_sites)
-        result = evaluate.evaluate_corpus(folder, subset=subset)
+        if perturb:
+            presult = evaluate.evaluate_perturbed(folder, subset=subset)
+            result = presult.plain
+        else:
+            presult, result = None, evaluate.evaluate_corpus(folder, subset=subset)
     except evaluate.SubsetError as exc:
         raise CliError(str(exc)) from None
     except (ValueError, KeyError) as exc:
         raise CliError(f"{folder / 'truth.jsonl'}: bad truth record ({exc})") from None
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        data = result.to_json()
+        if presult is not None:
+            data["perturb"] = presult.to_json()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(evaluate.format_table(result))
+        if presult is not None:
+            click.echo("")
+            click.echo(evaluate.format_perturbed(presult))
     if show_field:
         click.echo(evaluate.format_misses(result, show_field))
     failed = result.failed_targets()
     if check and failed:
         raise CliError(f"below target: {', '.join(failed)}", 1)
+    if check and presult is not None and presult.drifted():
+        worst = ", ".join(f"{f} under {k} ({d:+.3f})" for k, f, d in presult.drifted())
+        raise CliError(f"perturbed scores fell more than {evaluate.PERTURB_TOLERANCE}: {worst}", 1)
 
 
 # Command groups that live in their own modules register themselves on `cli` when imported

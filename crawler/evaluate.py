@@ -265,9 +265,11 @@ def load_truth(corpus_dir: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page, subset: Subset = ALL_PAGES) -> EvalResult:
+def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page, subset: Subset = ALL_PAGES,
+                    transform: Callable[[bytes, dict], bytes] | None = None) -> EvalResult:
     """Parse every page of DIR/pages that `subset` selects with its truth URL (no headers, fetched at
-    FETCHED_AT) and score it. Raises SubsetError when the subset selects no page."""
+    FETCHED_AT) and score it; `transform(body, truth)` rewrites each page first (--perturb).
+    Raises SubsetError when the subset selects no page."""
     corpus_dir = Path(corpus_dir)
     every = load_truth(corpus_dir)
     subset.check_hosts(t["id"] for t in every)
@@ -283,6 +285,8 @@ def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page, subset: Subs
         path = corpus_dir / "pages" / f"{pid}.html"
         try:
             body = path.read_bytes()
+            if transform is not None:
+                body = transform(body, t)
             rec = parse(t.get("url") or "", None, body, FETCHED_AT)
             scored = _score_page(rec, t)
         except Exception as e:  # any failure is a miss on every field
@@ -303,6 +307,74 @@ def evaluate_corpus(corpus_dir: Path, parse: Callable = parse_page, subset: Subs
     res.counts = counts
     res.scores = {f: (sums[f] / counts[f] if counts[f] else 0.0) for f in FIELDS}
     return res
+
+
+PERTURB_TOLERANCE = 0.03   # issue 9: scores under perturbation stay within this of the plain scores
+
+
+@dataclass
+class PerturbResult:
+    """Plain scores and the scores after each perturbation kind and after all of them together."""
+    plain: EvalResult
+    perturbed: dict[str, EvalResult]          # kind (or "all") -> result
+    changed: dict[str, int]                   # kind -> pages the kind rewrote
+
+    def diff(self, kind: str) -> dict[str, float]:
+        return {f: self.perturbed[kind].scores.get(f, 0.0) - self.plain.scores.get(f, 0.0) for f in FIELDS}
+
+    def drifted(self) -> list[tuple[str, str, float]]:
+        """(kind, field, difference) where a perturbed score fell more than the tolerance."""
+        return [(k, f, d) for k in self.perturbed for f, d in self.diff(k).items() if d < -PERTURB_TOLERANCE - 1e-9]
+
+    def to_json(self) -> dict:
+        return {"subset": self.plain.subset, "pages": self.plain.pages, "tolerance": PERTURB_TOLERANCE,
+                "plain": {f: round(v, 4) for f, v in self.plain.scores.items()},
+                "perturbed": {k: {"scores": {f: round(v, 4) for f, v in r.scores.items()},
+                                  "diff": {f: round(v, 4) for f, v in self.diff(k).items()},
+                                  "pages_rewritten": self.changed.get(k, r.pages),
+                                  "errors": r.errors} for k, r in self.perturbed.items()},
+                "drifted": [{"kind": k, "field": f, "diff": round(d, 4)} for k, f, d in self.drifted()]}
+
+
+def evaluate_perturbed(corpus_dir: Path, parse: Callable = parse_page, subset: Subset = ALL_PAGES,
+                       kinds=None) -> PerturbResult:
+    """Score the plain pages, then the pages rewritten by each perturbation kind, then by all together."""
+    from crawler import perturb
+
+    kinds = tuple(kinds or perturb.KINDS)
+    plain = evaluate_corpus(corpus_dir, parse, subset)
+    out: dict[str, EvalResult] = {}
+    changed: dict[str, int] = {}
+    for name, group in [(k, (k,)) for k in kinds] + [("all", kinds)]:
+        seen = set()
+
+        def rewrite(body, truth, group=group, seen=seen):
+            new = perturb.perturb_page(body, group, title=truth.get("title"))
+            if new.applied:
+                seen.add(truth["id"])
+            return new.body
+
+        out[name] = evaluate_corpus(corpus_dir, parse, subset, transform=rewrite)
+        changed[name] = len(seen)
+    return PerturbResult(plain, out, changed)
+
+
+def format_perturbed(res: PerturbResult) -> str:
+    kinds = list(res.perturbed)
+    rows = [f"{'field':<10} {'plain':>7} " + " ".join(f"{k:>17}" for k in kinds)]
+    for f in FIELDS:
+        cells = []
+        for k in kinds:
+            d = res.diff(k)[f]
+            mark = "!" if d < -PERTURB_TOLERANCE - 1e-9 else " "
+            cells.append(f"{res.perturbed[k].scores.get(f, 0.0):7.3f} ({d:+.3f}){mark}")
+        rows.append(f"{f:<10} {res.plain.scores.get(f, 0.0):7.3f} " + " ".join(f"{c:>17}" for c in cells))
+    rows.append(f"{'rewritten':<10} {'':>7} " + " ".join(f"{res.changed.get(k, 0):>17}" for k in kinds))
+    rows.append(f"{'errors':<10} {len(res.plain.errors):>7} "
+                + " ".join(f"{len(res.perturbed[k].errors):>17}" for k in kinds))
+    rows.append(f"scored: {res.plain.subset}: {res.plain.pages} of {res.plain.corpus_pages} pages; "
+                f"perturbed score (difference to plain); ! = fell more than {PERTURB_TOLERANCE}")
+    return "\n".join(rows)
 
 
 def format_table(result: EvalResult) -> str:
