@@ -220,7 +220,8 @@ def stats(db_path, site, by, chart, fmt):
       parknews stats --by month --site demo
       parknews stats --chart per-month.png
     """
-    from archive.readers import COVERAGE_FIELDS, stats as run_stats, write_chart
+    from archive.chart import ChartError, write_chart
+    from archive.readers import COVERAGE_FIELDS, stats as run_stats
 
     if chart:
         out = Path(chart)
@@ -231,9 +232,11 @@ def stats(db_path, site, by, chart, fmt):
     result = run_stats(db, site=site, by=by)
     if chart:
         try:
-            months = write_chart(db, chart, site)
+            drawn = write_chart(db, chart, site, titles=_site_titles())
         except OSError as exc:
             raise CliError(f"{chart}: cannot write ({exc.strerror or exc})") from None
+        except ChartError as exc:
+            raise CliError(str(exc)) from None
     if fmt == "json":
         _echo_json(result)
     else:
@@ -248,7 +251,20 @@ def stats(db_path, site, by, chart, fmt):
             click.echo("field coverage (share of articles that have the field):")
             click.echo(format_table(headers, rows))
     if chart:
-        click.echo(f"chart: {chart} ({months} months)", err=True)
+        click.echo(f"chart: {chart} ({drawn.months} months)", err=True)
+        if drawn.font is None:
+            click.echo("chart: no CJK font found, drawn without Chinese labels "
+                       "(apt-get install fonts-noto-cjk, or set PARKNEWS_CJK_FONT to a font file)", err=True)
+
+
+def _site_titles() -> dict[str, str]:
+    """Site name -> its Chinese title, from the site files (the chart's labels)."""
+    from spiders.sitefile import SiteFileError, load_all_sites
+
+    try:
+        return {s.name: s.title for s in load_all_sites() if s.title}
+    except SiteFileError:
+        return {}  # a broken site file must not stop a chart; its sites are labelled by name
 
 
 # ---------------------------------------------------------------- export
