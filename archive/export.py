@@ -15,6 +15,10 @@ A file export is written to a temporary file beside the target and renamed into 
 complete, then `FILE.manifest.json` is written beside it (schema version, record count, SHA-256
 and size of the data file, the filters, the cursor range). Only then does an export with
 `cursor=NAME` move that cursor (archive.cursors): a failed or killed export is delivered again.
+Only a regular file is ever replaced (or created) that way. An output that is a symlink is
+followed (its target is written, the link stays); stdout (`-`), a device or a FIFO is written
+to directly, with no manifest, and a cursor moves only when every byte was written
+(`-o /dev/full` fails with one line and leaves the cursor where it was).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import io
 import json
 import os
 import queue
+import stat
 import sys
 import threading
 import time
@@ -417,15 +422,33 @@ class Sink:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._unsynced = 0
+        self.direct = False  # written in place (stdout, a device, a FIFO): no rename, no manifest
         if output == "-":
+            self.direct = True
             self._fh: IO[bytes] = sys.stdout.buffer
             return
         path = Path(output)
+        if path.is_symlink():  # write what the link points at; the link stays
+            path = Path(os.path.realpath(path))
         if path.is_dir():
             raise ExportError(f"{path}: is a directory; give a file name")
         if not path.parent.is_dir():
             raise ExportError(f"{path}: cannot write (folder {path.parent} does not exist)")
         self.path = path
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            raise ExportError(f"{path}: cannot write ({exc.strerror})") from None
+        if mode is not None and not stat.S_ISREG(mode):
+            # a device, a FIFO, a socket: written to as it is (never replaced), no manifest
+            self.direct = True
+            try:
+                self._fh = open(path, "wb")
+            except OSError as exc:
+                raise ExportError(f"{path}: cannot write ({exc.strerror})") from None
+            return
         self._tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
         try:
             self._fh = open(self._tmp, "wb")
@@ -435,6 +458,10 @@ class Sink:
     @property
     def is_stdout(self) -> bool:
         return self.path is None
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path is not None else "stdout"
 
     def _drain(self) -> None:
         while True:
@@ -481,8 +508,12 @@ class Sink:
         return _HashingFile(self)
 
     def finish(self) -> None:
+        """Every byte written (a write error raises OSError here), then renamed into place."""
         self._join()
         self._fh.flush()
+        if self.direct and self.path is not None:
+            self._fh.close()  # a device or FIFO: closing reports a late write error too
+            return
         if self._tmp is not None:
             os.fsync(self._fh.fileno())
             self._fh.close()
@@ -493,6 +524,11 @@ class Sink:
         """Drop the partial output (never waits for the writer thread: it may be blocked on a
         pipe nobody reads; it is a daemon thread)."""
         self._error = self._error or ExportError("aborted")
+        if self.direct and self.path is not None:
+            try:
+                self._fh.close()
+            except Exception:  # noqa: BLE001 - the write error is reported by the caller
+                pass
         if self._tmp is not None:
             try:
                 self._fh.close()
@@ -634,7 +670,8 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
                           + ("; the cursor was not moved" if cur else "")) from None
     except OSError as exc:
         sink.abort()
-        raise ExportError(f"{sink.path or 'stdout'}: cannot write ({exc.strerror or exc})") from None
+        raise ExportError(f"{sink.name}: cannot write ({exc.strerror or exc})"
+                          + ("; the cursor was not moved" if cur else "")) from None
     except BaseException:
         sink.abort()
         raise
@@ -654,7 +691,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
         "parknews_version": _version(),
     }
     manifest_path = None
-    if sink.path is not None:
+    if not sink.direct:
         manifest_path = sink.path.with_name(sink.path.name + ".manifest.json")
         tmp = manifest_path.with_name(f".{manifest_path.name}.{os.getpid()}.part")
         try:
