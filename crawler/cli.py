@@ -235,27 +235,44 @@ def sites():
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--url", help="The page's URL (for relative links, the site and URL dates).")
+@click.argument("inputs", nargs=-1, metavar="FILE|DIR|-|URL...")
+@click.option("--url", help="The page's URL (for relative links, the site and URL dates); one saved page or stdin.")
 @click.option("--site", "site_name", help="Apply this configured site's field rules.")
 @click.option("--charset", help="Treat the bytes as served with this charset (as an HTTP header would).")
-@click.option("--fetched-at", help="Fetch time for relative dates (ISO 8601; default now).")
-def parse(file, url, site_name, charset, fetched_at):
-    """Print the record of one saved page as JSON.
+@click.option("--fetched-at", help="Fetch time for relative dates (ISO 8601; default now, or when a URL was fetched).")
+@click.option("--jsonl", is_flag=True, help="One compact JSON line per record (the default for several pages or a folder).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+              help="URL: give up after this long (default: the crawl's DOWNLOAD_TIMEOUT, 30 s).")
+@click.option("--allow-private", is_flag=True, help="URL: allow loopback/private addresses (a local test site).")
+def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_private):
+    """Print the record of a page as JSON: a saved FILE, every saved page in a folder DIR,
+    stdin (-), or a URL fetched once (politely: the crawl's User-Agent, robots.txt obeyed, a
+    timeout and a size cap).
+
+    One page prints one indented JSON record; several pages or a folder print JSON Lines, one
+    record per page. A page that cannot be read or is not an article is a one-line error naming
+    it; the other pages are still parsed, and the exit code is non-zero.
 
     \b
-    Example:
-      parknews parse saved/page.html --url http://yuanqu.china.com.cn/news/2022-04/06/content_1.html
+    Examples:
+      parknews parse saved/page.html --url http://yuanqu.china.com.cn/2022-04/06/content_1.html
+      parknews parse - --url http://yuanqu.china.com.cn/2022-04/06/content_1.html < saved/page.html
+      parknews parse http://yuanqu.china.com.cn/2022-04/06/content_1.html
+      parknews parse saved/ > records.jsonl
     """
+    from crawler import page_inputs, settings as crawl_settings
     from crawler.parsing import NotAnArticle, parse_page
     from spiders.sitefile import load_site
 
-    path = Path(file)
-    try:
-        body = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read ({exc.strerror})") from None
-    when = datetime.now(timezone.utc)
+    if not inputs:
+        raise CliError("give a saved page FILE, a folder, - (stdin) or a URL to parse")
+    if list(inputs).count("-") > 1:
+        raise CliError("- (stdin) can be given once")
+    sources = page_inputs.sources(list(inputs))
+    many = jsonl or len(sources) != 1 or any(Path(i).is_dir() for i in inputs if i != "-")
+    if url and (len(sources) != 1 or sources[0].kind == "url"):
+        raise CliError("--url names the URL of one saved page or of stdin, not of several pages or of a URL")
+    when = None
     if fetched_at:
         try:
             when = datetime.fromisoformat(fetched_at)
@@ -264,13 +281,38 @@ def parse(file, url, site_name, charset, fetched_at):
         if when.tzinfo is None:
             raise CliError(f"--fetched-at {fetched_at!r}: give a time zone offset, e.g. +08:00")
     rules = load_site(site_name).field_rules if site_name else None
-    headers = {"content-type": f"text/html; charset={charset}"} if charset else {}
-    page_url = url or path.resolve().as_uri()
-    try:
-        record = parse_page(page_url, headers, body, when, site=site_name, rules=rules)
-    except NotAnArticle as exc:
-        raise CliError(f"{path}: not an article ({exc})", 1) from None
-    click.echo(json.dumps(record.to_dict(), ensure_ascii=False, indent=2))
+    fetch_options = {
+        "user_agent": crawl_settings.USER_AGENT, "allow_private": allow_private,
+        "timeout": timeout or crawl_settings.DOWNLOAD_TIMEOUT, "max_size": crawl_settings.DOWNLOAD_MAXSIZE,
+    }
+    failed, code = 0, 0
+    for source in sources:
+        try:
+            page = page_inputs.load(source, **fetch_options)
+            headers = dict(page.headers)
+            if charset:
+                headers["content-type"] = f"text/html; charset={charset}"
+            record = parse_page(url or page.url, headers, page.body,
+                                when or page.fetched_at or datetime.now(timezone.utc), site=site_name, rules=rules)
+        except (page_inputs.PageInputError, NotAnArticle) as exc:
+            if isinstance(exc, NotAnArticle):
+                exc = CliError(f"{source.name}: not an article ({exc})", 1)
+            if len(sources) == 1:
+                raise CliError(str(exc), exc.code) from None
+            click.echo(f"parknews: error: {exc}", err=True)
+            failed, code = failed + 1, max(code, exc.code)
+            continue
+        _print_record(record, many)
+    if failed == len(sources):
+        raise CliError(f"none of the {failed} pages could be parsed (listed above)", code)
+    if failed:
+        raise CliError(f"{failed} of {len(sources)} pages could not be parsed (listed above); "
+                       f"the others were printed", code)
+
+
+def _print_record(record, one_line: bool) -> None:
+    data = record.to_dict()
+    click.echo(json.dumps(data, ensure_ascii=False) if one_line else json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @cli.command(name="eval")
