@@ -114,6 +114,16 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+class OlderSchemaError(ArchiveError):
+    """A parknews database whose schema is older than this version's (the read commands do not
+    upgrade it; `parknews upgrade` and crawls do)."""
+
+    def __init__(self, path: Path, version: int):
+        super().__init__(f"{path}: made by an older parknews (schema {version} < {SCHEMA_VERSION}); "
+                         f"upgrade it with `parknews upgrade --db {path}`")
+        self.version = version
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -155,11 +165,16 @@ def _pending(db: sqlite_utils.Database) -> list[int]:
     return [v for v, _, _ in MIGRATIONS if v not in done]
 
 
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (and when `create`, create) the archive at `path`, migrated to SCHEMA_VERSION.
 
+    With migrate_schema=False (the read commands) nothing is written: a file without the
+    parknews schema (an empty file included) or with an older one is an error, not upgraded,
+    and the journal mode is left as it is.
+
     Raises ArchiveError with a one-line message naming the file when it is missing
-    (create=False), unreadable, not SQLite, or from a newer parknews.
+    (create=False), unreadable, not SQLite, not parknews's (read-only), older (read-only), or
+    from a newer parknews.
     """
     path = Path(path)
     if not create and not path.exists():
@@ -172,7 +187,8 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
         # Autocommit mode: every transaction is explicit (see `transaction`), DDL included.
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode=WAL")
+        if migrate_schema:
+            db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         tables = db.table_names()
@@ -181,11 +197,22 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     if tables and "schema_migrations" not in tables and "articles" in tables:
         raise ArchiveError(f"{path}: has an articles table but no schema_migrations: not a parknews database")
     known = {v for v, _, _ in MIGRATIONS}
+    if not migrate_schema:
+        if "schema_migrations" not in tables:
+            db.close()
+            what = "an empty file" if path.stat().st_size == 0 else "no parknews tables"
+            raise ArchiveError(f"{path}: not a parknews database ({what}; run a crawl first, or check --db)")
+        have = applied_versions(db)
+        if known - have and not (have - known):
+            db.close()
+            raise OlderSchemaError(path, max(have, default=0))
     newer = applied_versions(db) - known
     if newer:
         raise ArchiveError(
             f"{path}: made by a newer parknews (schema {max(newer)} > {SCHEMA_VERSION}); upgrade parknews"
         )
+    if not migrate_schema:
+        return db
     try:
         migrate(db)
     except sqlite3.DatabaseError as exc:

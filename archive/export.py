@@ -28,6 +28,7 @@ import io
 import json
 import os
 import queue
+import re
 import stat
 import sys
 import threading
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
 import sqlite_utils
+
+from .errors import DamagedData
 
 from crawler.items import RECORD_FIELDS
 
@@ -170,6 +173,13 @@ class JsonlWriter(_Writer):
 
     def write(self, row):
         line = row[0]
+        if isinstance(line, bytes):
+            try:  # SQLite passes stored bytes through: a damaged database must not make bad JSONL
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                rid = re.match(rb'\{"id":(\d+)', line)
+                raise DamagedData(f"record {rid.group(1).decode() if rid else '?'} is not valid UTF-8 "
+                                  f"(byte {exc.start}): the database is damaged; export stopped") from None
         self._buf.append(line if isinstance(line, bytes) else line.encode("utf-8"))
         self._buf.append(b"\n")
         if len(self._buf) >= 2 * self.CHUNK:

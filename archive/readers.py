@@ -117,6 +117,8 @@ def resolve_article(db, ref: str) -> int | None:
     canonical URL."""
     ref = ref.strip()
     if ref.isdigit():
+        if int(ref) >= 2 ** 63:  # beyond SQLite's integers: no such id
+            return None
         row = db.execute("SELECT id FROM articles WHERE id = ?", [int(ref)]).fetchone()
         return row[0] if row else None
     row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [ref]).fetchone()

@@ -11,12 +11,21 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, DamagedData
 from spiders.sitefile import SiteFileError
+
+def _remember_db(ctx, param, value):
+    # the database the command works on, named by main() when SQLite fails (database_error)
+    global _current_db
+    _current_db = value
+    return value
+
+
+_current_db: str | None = None
 
 DB_OPTION = click.option(
     "--db", "db_path", default="parknews.db", show_default=True, type=click.Path(dir_okay=False),
-    help="The archive database (SQLite).",
+    help="The archive database (SQLite).", callback=_remember_db,
 )
 
 
@@ -394,6 +403,36 @@ def _register_commands() -> None:
 COMMAND_MODULES: list[str] = ["crawler.cli_ops", "crawler.cli_archive", "crawler.cli_readers"]
 
 
+def database_error(exc: BaseException, db_path: str | None) -> str | None:
+    """The one line for an error SQLite (or a damaged stored value) raised while a command
+    worked on `db_path`, or None when `exc` is not such an error. The one place where the CLI
+    turns sqlite3.DatabaseError & co. into a message (main() prints it, exit 2)."""
+    import sqlite3 as std_sqlite3
+
+    from sqlite_utils.utils import sqlite3
+
+    where = f"{db_path}: " if db_path else ""
+    if isinstance(exc, (sqlite3.DatabaseError, std_sqlite3.DatabaseError)):
+        text = "".join(c if c.isprintable() else "?" for c in (str(exc) or type(exc).__name__))
+        text = re.sub(r"( column '[^']*') with text .*", r"\1", text)  # not the damaged bytes
+        text = text if len(text) <= 160 else text[:160] + "…"
+        low = text.lower()
+        if "locked" in low or "busy" in low:
+            return f"{where}database is locked by another process ({text}); try again when it is done"
+        if "disk is full" in low or "disk i/o" in low:
+            return f"{where}cannot write the database ({text}); free space and try again"
+        if "readonly" in low or "read-only" in low:
+            return f"{where}database is read-only ({text})"
+        if "malformed json" in low or "decode" in low:
+            return (f"{where}the database holds a damaged value ({text}); back it up, then "
+                    f"`sqlite3 {db_path or 'FILE'} .recover` can salvage its rows")
+        return (f"{where}the database is damaged ({text}); back it up, then "
+                f"`sqlite3 {db_path or 'FILE'} .recover` can salvage its rows")
+    if db_path and isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        return f"{where}the database holds a damaged value ({type(exc).__name__}: {exc})"
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     _register_commands()
     try:
@@ -409,11 +448,20 @@ def main(argv: list[str] | None = None) -> None:
     except CliError as exc:
         click.echo(f"parknews: error: {exc}", err=True)
         sys.exit(exc.code)
+    except DamagedData as exc:
+        click.echo(f"parknews: error: {_current_db or 'database'}: {exc}", err=True)
+        sys.exit(2)
     except (ArchiveError, SiteFileError) as exc:
         click.echo(f"parknews: error: {exc}", err=True)
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - only database errors become one line; others re-raise
+        message = database_error(exc, _current_db)
+        if message is None:
+            raise
+        click.echo(f"parknews: error: {message}", err=True)
+        sys.exit(2)
     sys.exit(0)
 
 

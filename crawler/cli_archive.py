@@ -67,3 +67,31 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     if result.unreadable:
         raise CliError(f"{len(result.unreadable)} articles could not be read from their WARC files in "
                        f"{folder} (listed above; is --warc-dir right?); the others were re-parsed", 1)
+
+
+@cli.command()
+@DB_OPTION
+def upgrade(db_path):
+    """Upgrade an archive made by an older parknews to this version's schema (every row kept).
+
+    Crawls upgrade the database they write to; the read commands (search, show, stats, status,
+    runs, export) never write a schema and ask for this instead.
+
+    \b
+    Example:
+      parknews upgrade --db archive.db
+    """
+    from archive.db import SCHEMA_VERSION, OlderSchemaError, applied_versions, open_db
+
+    try:
+        open_db(db_path, create=False, migrate_schema=False).close()
+        click.echo(f"{db_path}: already at schema {SCHEMA_VERSION}")
+        return
+    except OlderSchemaError as exc:
+        before = exc.version
+    db = open_db(db_path, create=False)
+    try:
+        now = max(applied_versions(db))
+    finally:
+        db.close()
+    click.echo(f"{db_path}: upgraded from schema {before} to {now}")

@@ -125,7 +125,7 @@ def status(db_path, site, as_json):
     from archive import runs
     from archive.db import open_db
 
-    db = open_db(db_path, create=False)
+    db = open_db(db_path, create=False, migrate_schema=False)
     out = []
     for name in ([site] if site else runs.sites_with_runs(db)):
         last = runs.list_runs(db, site=name, limit=1)
@@ -179,7 +179,7 @@ def runs_cmd(db_path, site, limit, as_json):
     from archive import runs
     from archive.db import open_db
 
-    db = open_db(db_path, create=False)
+    db = open_db(db_path, create=False, migrate_schema=False)
     rows = runs.list_runs(db, site=site, limit=limit)
     if as_json:
         for row in rows:

@@ -21,7 +21,7 @@ FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
 def _open(db_path):
     from archive.db import open_db
 
-    return open_db(db_path, create=False)
+    return open_db(db_path, create=False, migrate_schema=False)  # a read command writes no schema
 
 
 def _bounds(since, until):

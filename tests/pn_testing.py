@@ -21,6 +21,18 @@ class CliResult:
         return f"<exit {self.code}\nstdout: {self.stdout[-2000:]}\nstderr: {self.stderr[-3000:]}>"
 
 
+def assert_one_line_error(result, *needles, code=2):
+    """The CLI failed with exit `code` and exactly one stderr line `parknews: error: ...`
+    holding every needle, and no traceback."""
+    assert result.code == code, result
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, result
+    assert lines[0].startswith("parknews: error: "), result
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], result
+
+
 def cli_env(extra=None) -> dict:
     """The environment of a CLI subprocess: this checkout first on the path, no proxies."""
     env = dict(os.environ)

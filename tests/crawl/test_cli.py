@@ -5,17 +5,7 @@ import subprocess
 
 import sqlite_utils
 
-from pn_testing import ROOT, cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
-
-
-def assert_one_line_error(result, *needles, code=2):
-    assert result.code == code, result
-    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1, result
-    assert lines[0].startswith("parknews: error: "), result
-    assert "Traceback" not in result.stderr
-    for needle in needles:
-        assert needle in lines[0], result
+from pn_testing import ROOT, assert_one_line_error, cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
 
 
 def test_demo_fills_parknews_db_in_the_current_folder(tmp_path):
