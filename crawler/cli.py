@@ -80,8 +80,14 @@ def _print_summary(summary) -> None:
 def _crawl_exit(summary) -> None:
     if summary.storage_errors:
         raise CliError(f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
-    # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site
+    # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
+    # 130 interrupted
     code = int(summary.stats.get("parknews/exit_code", 0) or 0)
+    if code == 130:
+        by = summary.stats.get("parknews/interrupted_by") or "a signal"
+        raise CliError(f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
+                       f"{summary.articles_new} new and {summary.get('parknews/articles/updated')} updated articles "
+                       f"of {summary.pages_fetched} pages fetched; run the same command again to go on", 130)
     if code == 3:
         why = "; ".join(summary.stats.get("parknews/degraded") or [])
         raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
@@ -139,6 +145,13 @@ def _check_db_writable(db_path: str) -> None:
     open_db(db_path).close()  # creates/migrates, or raises ArchiveError naming the file
 
 
+def _finite(ctx, param, value):
+    # click's FloatRange lets nan through (nan compares false with both bounds)
+    if value is not None and value != value:
+        raise click.BadParameter("not a number", ctx=ctx, param=param)
+    return value
+
+
 def _compile(option: str, pattern: str | None):
     if pattern is None:
         return None
@@ -156,7 +169,7 @@ def _compile(option: str, pattern: str | None):
 @click.option("--article", "article", metavar="REGEX", help="Pages whose URL matches are the articles (URL mode).")
 @click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after fetching N pages (0: no limit).")
 @click.option("--base-url", metavar="URL", help="Crawl a configured site at another host (a mirror or a local copy).")
-@click.option("--delay", type=click.FloatRange(min=0), default=None,
+@click.option("--delay", type=click.FloatRange(min=0, max=3600), default=None, callback=_finite,
               help="Seconds between requests to the host (default: the site file's, or 0.5 with AutoThrottle).")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
@@ -168,8 +181,11 @@ def _compile(option: str, pattern: str | None):
               help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
 @click.option("--allow-private", is_flag=True,
               help="Allow loopback/private/link-local addresses (a local test site).")
+@click.option("-s", "--set", "set_options", multiple=True, metavar="NAME=VALUE",
+              help="Set a Scrapy or parknews setting, as `scrapy crawl -s` (wins over the site file; "
+                   "see the README for the ones that matter).")
 def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
-          all_sites, full, refresh_days, allow_private):
+          all_sites, full, refresh_days, allow_private, set_options):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
@@ -182,14 +198,19 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
       parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
     """
     from crawler import cli_ops
-    from crawler.runner import build_settings, run_crawl
+    from crawler.runner import build_settings, parse_set_options, run_crawl
     from spiders.sitefile import load_site
 
+    try:
+        user_settings = parse_set_options(set_options)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     if all_sites or target is None:
         if target is not None or not all_sites:
             raise CliError("give a SITE or URL to crawl, or --all (and not both)")
         code = cli_ops.crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
-                                 log_file=log_file, full=full, refresh_days=refresh_days)
+                                 log_file=log_file, full=full, refresh_days=refresh_days,
+                                 set_options=set_options)
         if code:
             raise CliError(f"crawl --all: the worst exit code was {code} (see above)", code)
         return
@@ -206,7 +227,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
                                   delay=delay, archive_dir=warc_dir)
-        cli_ops.apply_overrides(settings, ops_settings)
+        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
         with cli_ops.locked(db_path, host_of(target)):
             summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
     else:
@@ -219,7 +240,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
                                   log_file=log_file, delay=delay, archive_dir=warc_dir)
-        cli_ops.apply_overrides(settings, ops_settings)
+        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
         with cli_ops.locked(db_path, site.name):
             summary = run_crawl("site", settings, site.name, site=site)
     if stats_file:

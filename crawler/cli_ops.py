@@ -55,7 +55,7 @@ def _sites_dir() -> Path | None:
 
 
 def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
-              refresh_days: float) -> int:
+              refresh_days: float, set_options=()) -> int:
     """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
     runs once per process), one after the other; the worst exit code wins."""
     from spiders.sitefile import SITES_DIR, load_all_sites
@@ -77,6 +77,8 @@ def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full:
             args.append("--full")
         if refresh_days:
             args += ["--refresh", str(refresh_days)]
+        for item in set_options:
+            args += ["-s", item]
         sys.stdout.flush()
         code = subprocess.run(args).returncode
         codes.append(code)

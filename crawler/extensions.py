@@ -73,3 +73,16 @@ class CrawlRunRecorder:
         self.crawler.stats.set_value("parknews/run_id", run_id)
         self.crawler.stats.set_value("parknews/run_status", status)
         archive.close()
+
+
+def close_interrupted(crawler) -> None:
+    """Close a crawl whose reactor was stopped at once (runner.StoppableProcess) before the
+    spider closed: the spider_closed handlers run now, so what the pipelines stored is committed,
+    the WARC file closed and the run recorded as interrupted. Nothing when the spider closed."""
+    if "parknews/run_status" in (crawler.stats.get_stats() or {}):
+        return
+    spider = getattr(crawler, "spider", None)
+    if spider is None or getattr(crawler, "parknews_run_id", None) is None:
+        return
+    crawler.stats.set_value("finish_reason", "interrupted")
+    crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason="interrupted")

@@ -7,6 +7,7 @@ Exit codes of `parknews crawl`:
   2  usage or configuration error
   3  the site looks broken: the run is marked `degraded` (see assess_run)
   75 another crawl of the site is running (EX_TEMPFAIL: cron tries again next time)
+  130 interrupted by SIGINT or SIGTERM: what was fetched before is stored; run again to go on
 """
 from __future__ import annotations
 
@@ -25,9 +26,10 @@ EXIT_FAILURES = 1
 EXIT_USAGE = 2
 EXIT_DEGRADED = 3
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
 
 # Worst first when combining the exit codes of several crawls (crawl --all).
-_SEVERITY = {EXIT_USAGE: 5, EXIT_DEGRADED: 4, EXIT_FAILURES: 3, EXIT_LOCKED: 2, EXIT_OK: 0}
+_SEVERITY = {EXIT_USAGE: 5, EXIT_DEGRADED: 4, EXIT_FAILURES: 3, EXIT_INTERRUPTED: 2.5, EXIT_LOCKED: 2, EXIT_OK: 0}
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +184,8 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
 
     if errors:
         return Assessment("failed", EXIT_FAILURES, degraded, rate)
+    if reason in ("shutdown", "interrupted"):  # a signal: pages cut off are not the site's failures
+        return Assessment("interrupted", EXIT_INTERRUPTED, degraded, rate)
     if degraded:
         return Assessment("degraded", EXIT_DEGRADED, degraded, rate)
     if rate > threshold:
@@ -190,7 +194,7 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
         return Assessment("ok", EXIT_OK, degraded, rate)
     if reason in ("max_pages", "closespider_pagecount"):
         return Assessment(reason, EXIT_OK, degraded, rate)
-    return Assessment(reason, EXIT_FAILURES if reason in ("shutdown",) else EXIT_OK, degraded, rate)
+    return Assessment(reason, EXIT_OK, degraded, rate)
 
 
 # ---------------------------------------------------------------------------------------------

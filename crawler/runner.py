@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,28 @@ class CrawlSummary:
         ]
 
 
+def parse_set_options(values: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`-s NAME=VALUE` options (as `scrapy crawl -s`) as a dict; a NAME that is neither a Scrapy
+    setting nor one of crawler/settings.py is an error (a typo would be silently ignored)."""
+    from scrapy.settings import default_settings
+
+    known = set(dir(default_settings)) | {k for k in dir(__import__("crawler.settings").settings) if k.isupper()}
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"-s {item!r}: give NAME=VALUE, e.g. -s DOWNLOAD_TIMEOUT=60")
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name.upper(), [k for k in known if k.isupper()], n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ValueError(f"-s {name}: not a Scrapy or parknews setting{hint}")
+        out[name] = value
+    return out
+
+
 def build_settings(db: str | Path, *, max_pages: int = 0,
                    log_level: str = "WARNING", log_file: str | None = None, delay: float | None = None,
                    overrides: dict[str, Any] | None = None, archive_dir: str | Path | None = None) -> Settings:
@@ -103,12 +127,79 @@ def build_settings(db: str | Path, *, max_pages: int = 0,
     return settings
 
 
+class StoppableProcess(CrawlerProcess):
+    """Scrapy's CrawlerProcess whose crawl always ends on SIGINT/SIGTERM.
+
+    The first signal stops the crawl gracefully (Scrapy: pages in flight finish, the spider
+    closes and the run is recorded). When that has not ended within PARKNEWS_STOP_GRACE
+    seconds, or on a second signal, the reactor is stopped at once (`reactor.crash`: no
+    shutdown triggers, which would wait for the stuck engine); run_crawl then closes the
+    run itself (extensions.close_interrupted): what was stored is committed, the WARC file
+    closed, the run marked interrupted."""
+
+    signal_name: str | None = None
+    crashed = False
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        import signal as signal_mod
+
+        from twisted.internet import reactor
+
+        self.signal_name = signal_mod.Signals(signum).name
+        sys.stderr.write(f"parknews: {self.signal_name}: stopping after the pages in flight "
+                         f"(at most {self._grace():g} s; signal again to stop at once)\n")
+        super()._signal_shutdown(signum, frame)
+        reactor.callFromThread(reactor.callLater, self._grace(), self._crash)
+
+    def _signal_kill(self, signum: int, frame: Any) -> None:
+        from scrapy.utils.ossignal import install_shutdown_handlers
+        from twisted.internet import reactor
+
+        install_shutdown_handlers(signal.SIG_IGN)
+        reactor.callFromThread(self._crash)
+
+    def _grace(self) -> float:
+        return max(self.settings.getfloat("PARKNEWS_STOP_GRACE"), 0.0)
+
+    def _crash(self) -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:
+            self.crashed = True
+            reactor.crash()
+
+
+def _stop_threadpool(wait: float = 5.0) -> None:
+    """After reactor.crash the reactor's thread pool (DNS lookups) was not stopped by a shutdown
+    trigger; its idle workers would keep the process alive. Stopped here, waiting at most `wait`
+    seconds for a lookup in progress."""
+    import threading
+
+    from twisted.internet import reactor
+
+    pool = getattr(reactor, "threadpool", None)
+    if pool is None:
+        return
+    stopper = threading.Thread(target=pool.stop, daemon=True)
+    stopper.start()
+    stopper.join(wait)
+
+
 def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs) -> CrawlSummary:
-    """Run one spider ("site" or "auto") to the end and return its summary."""
-    process = CrawlerProcess(settings)
+    """Run one spider ("site" or "auto") to the end (or to a signal) and return its summary."""
+    from .extensions import close_interrupted
+
+    process = StoppableProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_kwargs)
     process.start()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C from now on: "aborted"
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if process.signal_name:
+        crawler.stats.set_value("parknews/interrupted_by", process.signal_name)
+    if process.crashed:
+        close_interrupted(crawler)
+        _stop_threadpool()
     logging.getLogger("scrapy").handlers.clear()
     stats = dict(crawler.stats.get_stats() or {})
     stats["parknews/search/indexed"] = update_search_index(settings.get("PARKNEWS_DB"))

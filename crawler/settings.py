@@ -84,6 +84,10 @@ PARKNEWS_RETRY_BACKOFF = 0.5         # seconds before the first retry, doubled p
 PARKNEWS_RETRY_BACKOFF_MAX = 60.0
 PARKNEWS_RETRY_AFTER_MAX = 300.0     # a longer Retry-After gives up on the page
 PARKNEWS_PROGRESS = False            # the CLI turns it on for an interactive terminal
+PARKNEWS_STOP_GRACE = 10.0           # seconds a SIGINT/SIGTERM waits for pages in flight (crawler/runner.py)
+PARKNEWS_BATCH_SIZE = 200            # records per write transaction (crawler/pipelines.py)
+PARKNEWS_BATCH_SECONDS = 2.0         # ... or seconds, whichever comes first
+PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 

@@ -7,6 +7,7 @@ import time.
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body"
 TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl"}
 LINK_KEYS = {"article", "follow", "list_area", "next_page", "strip_params", "deny"}
 CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
+# Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
+# news site, and 0, negative, inf or nan hang the crawl (Scrapy schedules nothing).
+MAX_DELAY = 3600
+MAX_CONCURRENCY = 64
 
 
 class SiteFileError(Exception):
@@ -88,6 +93,40 @@ def _expect(path: Path, key: str, value: Any, kind: type | tuple, what: str) -> 
     return value
 
 
+def _number(path: Path, key: str, value: Any, *, integer: bool, low: float, high: float, what: str):
+    """A finite number (an integer when `integer`) in [low, high], else SiteFileError naming the key."""
+    kinds = int if integer else (int, float)
+    if (not isinstance(value, kinds) or isinstance(value, bool) or not math.isfinite(value)
+            or not low <= value <= high):
+        raise SiteFileError(f"{path}: {key} must be {what} (got {value!r})")
+    return value
+
+
+def _selector(path: Path, key: str, value: Any, *, links: bool) -> str:
+    """A CSS or XPath selector (XPath when it starts with "/" or "("), compiled once here so a
+    typo is an error when the file is loaded, not a failure in the middle of a crawl.
+    Link selectors are run by parsel (CSS may use ::attr()/::text); field selectors by the
+    parser's lxml rules (crawler/parsing/rules.py)."""
+    if not isinstance(value, str) or not value.strip():
+        raise SiteFileError(f"{path}: {key} must be a CSS or XPath selector")
+    xpath = value.strip().startswith(("/", "("))
+    try:
+        if links:
+            import parsel
+
+            doc = parsel.Selector(text="<html><body><a href='x'>x</a></body></html>")
+            doc.xpath(value) if xpath else doc.css(value)
+        else:
+            from crawler.parsing.rules import compile_selector
+
+            compile_selector(value)
+    except Exception as exc:  # noqa: BLE001 - cssselect, lxml and parsel each raise their own
+        kind = "XPath" if xpath else "CSS selector"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SiteFileError(f"{path}: {key}: bad {kind} {value!r} ({reason})") from None
+    return value
+
+
 def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     unknown = set(data) - TOP_KEYS
     if unknown:
@@ -99,11 +138,16 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise SiteFileError(f"{path}: name {name!r} must be lower-case letters, digits, - or _")
     starts = _expect(path, "start_urls", data["start_urls"], list, "a list of URLs")
+    if not starts:
+        raise SiteFileError(f"{path}: start_urls is empty (give at least one http(s) URL)")
     for u in starts:
         parts = urlsplit(u) if isinstance(u, str) else None
         if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
             raise SiteFileError(f"{path}: start_urls: {u!r} is not an http(s) URL")
     domains = _expect(path, "allowed_domains", data["allowed_domains"], list, "a list of host names")
+    for d in domains:
+        if not isinstance(d, str) or not re.fullmatch(r"[^\W_]([\w.-]*[^\W_])?|\[[0-9A-Fa-f:.]+\]", d):
+            raise SiteFileError(f"{path}: allowed_domains: {d!r} is not a host name")
     links = _expect(path, "links", data["links"], dict, "a table")
     bad = set(links) - LINK_KEYS
     if bad:
@@ -118,8 +162,10 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
         if k == "drop":
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise SiteFileError(f"{path}: fields.drop must be a list of selectors")
-        elif not isinstance(v, str) or not v.strip():
-            raise SiteFileError(f"{path}: fields.{k} must be a CSS or XPath selector")
+            for x in v:
+                _selector(path, "fields.drop", x, links=False)
+        else:
+            _selector(path, f"fields.{k}", v, links=False)
     crawl = _expect(path, "crawl", data.get("crawl", {}), dict, "a table")
     bad = set(crawl) - CRAWL_KEYS
     if bad:
@@ -128,8 +174,8 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     if not isinstance(strip, list) or not all(isinstance(x, str) for x in strip):
         raise SiteFileError(f"{path}: links.strip_params must be a list of parameter names")
     for key in ("list_area", "next_page"):
-        if key in links and not isinstance(links[key], str):
-            raise SiteFileError(f"{path}: links.{key} must be a CSS or XPath selector")
+        if key in links:
+            _selector(path, f"links.{key}", links[key], links=True)
     return SiteConfig(
         name=name,
         title=str(data.get("title", name)),
@@ -143,9 +189,12 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
         next_page=links.get("next_page"),
         strip_params=tuple(strip),
         field_rules=dict(fields),
-        download_delay=float(_expect(path, "crawl.download_delay", crawl.get("download_delay", 0.5), (int, float), "a number of seconds")),
-        concurrency=_expect(path, "crawl.concurrency", crawl.get("concurrency", 4), int, "an integer"),
-        max_pages=_expect(path, "crawl.max_pages", crawl.get("max_pages", 0), int, "an integer"),
+        download_delay=float(_number(path, "crawl.download_delay", crawl.get("download_delay", 0.5), integer=False,
+                                     low=0, high=MAX_DELAY, what=f"a number of seconds from 0 to {MAX_DELAY}")),
+        concurrency=_number(path, "crawl.concurrency", crawl.get("concurrency", 4), integer=True,
+                            low=1, high=MAX_CONCURRENCY, what=f"an integer from 1 to {MAX_CONCURRENCY}"),
+        max_pages=_number(path, "crawl.max_pages", crawl.get("max_pages", 0), integer=True,
+                          low=0, high=2 ** 53, what="an integer, 0 or more (0: no limit)"),
         allow_private=_expect(path, "crawl.allow_private", crawl.get("allow_private", False), bool, "true or false"),
         autothrottle=_expect(path, "crawl.autothrottle", crawl.get("autothrottle", True), bool, "true or false"),
         path=path,
