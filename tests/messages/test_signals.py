@@ -104,7 +104,7 @@ def test_ctrl_c_twice_stops_at_once_and_keeps_what_was_fetched(tmp_path):
     assert stored == new >= 3  # every record the summary counts is in the database
     run = rows(db, "SELECT status, exit_code, articles_new FROM crawl_runs")
     assert run == [{"status": "interrupted", "exit_code": 130, "articles_new": new}]
-    warc = tmp_path / "warc"
+    warc = tmp_path / "twice.warc"
     assert not list(warc.glob("*.open")), "the WARC file was left open"
     for c in rows(db, "SELECT DISTINCT warc_file FROM captures"):
         assert (warc / c["warc_file"]).is_file(), c
