@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from crawler.items import Record
 
@@ -72,6 +72,9 @@ class Archive:
         self._pending = 0
         self._tx_started = 0.0
         self._tx_serial = 0  # which transaction is open (matches made in it stay valid)
+        # called before every commit: the WARC writer's fsync, so a committed captures row
+        # never names bytes the disk does not hold yet (crawler.capture registers it)
+        self.before_commit: list[Callable[[], None]] = []
 
     # ---- transactions ----
     def _begin(self) -> None:
@@ -89,6 +92,12 @@ class Archive:
 
     def flush(self) -> None:
         if self._in_tx:
+            try:
+                for hook in self.before_commit:
+                    hook()
+            except BaseException:
+                self.rollback()  # what the batch names is not durable: none of it is stored
+                raise
             self.db.execute("COMMIT")
             self._in_tx = False
             self._pending = 0

@@ -18,6 +18,7 @@ a live writer and is left alone.
 from __future__ import annotations
 
 import base64
+import errno
 import fcntl
 import hashlib
 import io
@@ -30,11 +31,15 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Iterable
 
+import logging
+
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 1024 ** 3  # 1 GB
 OPEN_SUFFIX = ".open"
@@ -128,6 +133,7 @@ class WarcWriter:
         self._fh = None
         self._name: str | None = None
         self._seq = 0
+        self._unsynced = 0  # bytes written since the last fsync
         self._stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.files: list[str] = []  # final names of the files this writer made
 
@@ -163,8 +169,39 @@ class WarcWriter:
             member = comp.compress(raw.getvalue()) + comp.flush()
             spans.append((start + out.tell(), len(member)))
             out.write(member)
-        self._fh.write(out.getvalue())  # unbuffered: in the OS when this returns
+        self._write_all(out.getvalue(), start)
         return spans
+
+    def _write_all(self, data: bytes, start: int) -> None:
+        """Write every byte at `start` (unbuffered: in the OS when this returns), or none: a
+        short write (a full disk, a file size limit) is continued, and when the disk refuses
+        the rest the file is cut back to `start`, so it never holds a torn record that later
+        records follow, and the error propagates (no capture is made of this fetch)."""
+        fd = self._fh.fileno()
+        view = memoryview(data)
+        done = 0
+        try:
+            while done < len(view):
+                n = os.write(fd, view[done:])
+                if n <= 0:
+                    raise OSError(errno.EIO, "short write to a WARC file")
+                done += n
+        except OSError:
+            try:
+                os.ftruncate(fd, start)
+                os.lseek(fd, start, os.SEEK_SET)
+            except OSError:  # cannot even cut it back: leave the file to recovery, use a new one
+                fh, self._fh, self._name = self._fh, None, None
+                fh.close()
+            raise
+        self._unsynced += len(data)
+
+    def sync(self) -> None:
+        """Make the records written so far durable (fsync), before captures naming them are
+        committed (crawler.capture registers this with the store)."""
+        if self._fh is not None and self._unsynced:
+            os.fsync(self._fh.fileno())
+            self._unsynced = 0
 
     def _rotate_if_full(self) -> None:
         if self._fh is not None and self._fh.tell() >= self.max_size:
@@ -176,6 +213,7 @@ class WarcWriter:
         fh, name = self._fh, self._name
         self._fh = self._name = None
         os.fsync(fh.fileno())
+        self._unsynced = 0
         os.rename(self.folder / (name + OPEN_SUFFIX), self.folder / name)
         fh.close()  # releases the lock after the rename
 
@@ -320,47 +358,91 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
 
 # ---- recovery of unfinished files ----
 
-def _complete_prefix(path: Path) -> tuple[int, int]:
-    """(bytes of the complete WARC gzip members at the start of `path`, how many)."""
-    good = members = 0
-    in_member = 0  # bytes of the current (unfinished) member read so far
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_MIN_FILLER = 20  # bytes of the smallest gzip member (empty, no optional fields)
+
+
+def _member_at(buf, pos: int) -> int | None:
+    """The length of a whole gzip member at `pos` of `buf` holding a WARC record, else None."""
     d = zlib.decompressobj(zlib.MAX_WBITS + 16)
     head = b""
+    at = pos
+    step = 1 << 20
+    while at < len(buf):
+        chunk = buf[at: at + step]
+        try:
+            out = d.decompress(chunk)
+        except zlib.error:
+            return None
+        if len(head) < 5:
+            head += out[: 5 - len(head)]
+            if len(head) == 5 and head != b"WARC/":
+                return None
+        if d.eof:
+            return (at + len(chunk) - len(d.unused_data) - pos) if head == b"WARC/" else None
+        at += len(chunk)
+    return None
+
+
+def _whole_members(path: Path) -> list[tuple[int, int]]:
+    """(offset, length) of every whole WARC gzip member of `path`, in order. After bytes that
+    are not one (a torn record), the scan goes on at the next gzip member that is whole."""
+    import mmap
+
+    spans: list[tuple[int, int]] = []
     with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(1 << 20)
-            if not chunk:
-                break
-            while chunk:
-                try:
-                    out = d.decompress(chunk)
-                except zlib.error:
-                    return good, members
-                if len(head) < 5:
-                    head += out[: 5 - len(head)]
-                    if len(head) == 5 and head != b"WARC/":
-                        return good, members
-                if d.eof:
-                    in_member += len(chunk) - len(d.unused_data)
-                    if head == b"WARC/":
-                        good += in_member
-                        members += 1
-                    else:
-                        return good, members
-                    in_member = 0
-                    chunk = d.unused_data
-                    d = zlib.decompressobj(zlib.MAX_WBITS + 16)
-                    head = b""
-                else:
-                    in_member += len(chunk)
-                    chunk = b""
+        size = os.fstat(fh.fileno()).st_size
+        if size == 0:
+            return spans
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            pos = 0
+            while pos < size:
+                n = _member_at(buf, pos)
+                if n:
+                    spans.append((pos, n))
+                    pos += n
+                    continue
+                pos = buf.find(_GZIP_MAGIC, pos + 1)  # torn: look for the next record
+                if pos < 0:
+                    break
+    return spans
+
+
+def _complete_prefix(path: Path) -> tuple[int, int]:
+    """(bytes of the whole WARC gzip members at the start of `path`, how many)."""
+    good = members = 0
+    for offset, length in _whole_members(path):
+        if offset != good:
+            break
+        good, members = offset + length, members + 1
     return good, members
 
 
+def _filler(n: int) -> bytes:
+    """`n` bytes (n >= 20) of empty gzip members: they decompress to nothing, so WARC readers
+    step over them (the FEXTRA header field pads one member to any length up to 65,557)."""
+    out = []
+    while n:
+        size = n if n <= 65535 + 22 else (65535 + 22 if n - (65535 + 22) >= _MIN_FILLER else n - _MIN_FILLER)
+        if size == 21:  # one byte more than the bare member: an empty file name field
+            out.append(b"\x1f\x8b\x08\x08\0\0\0\0\x00\xff\x00\x03\x00" + b"\0" * 8)
+        elif size == 20:
+            out.append(b"\x1f\x8b\x08\x00\0\0\0\0\x00\xff\x03\x00" + b"\0" * 8)
+        else:
+            xlen = size - 22
+            out.append(b"\x1f\x8b\x08\x04\0\0\0\0\x00\xff" + xlen.to_bytes(2, "little") + b"\0" * xlen
+                       + b"\x03\x00" + b"\0" * 8)
+        n -= size
+    return b"".join(out)
+
+
 def recover_file(path: str | Path) -> str | None:
-    """Finish a dead writer's `.open` file: keep its complete records, cut the rest, rename.
-    Returns the final name, or None when nothing was complete (the file is deleted) or the
-    file is still locked by a live writer (left alone)."""
+    """Finish a dead writer's `.open` file and rename it: every whole record is kept where it
+    is (so captures naming its offset stay valid); a torn record followed by whole ones is
+    overwritten in place with empty gzip members (WARC readers step over them; a gap under 20
+    bytes cannot be, and is left as it is); a torn tail is cut off. Returns the final name,
+    or None when nothing was whole (the file is deleted) or the file is still locked by a
+    live writer (left alone)."""
     path = Path(path)
     try:
         fh = open(path, "r+b")
@@ -371,11 +453,23 @@ def recover_file(path: str | Path) -> str | None:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return None  # a live writer
-        good, members = _complete_prefix(path)
-        if members == 0:
+        spans = _whole_members(path)
+        if not spans:
             path.unlink()
             return None
-        fh.truncate(good)
+        pos = 0
+        for offset, length in spans:
+            gap = offset - pos
+            if gap >= _MIN_FILLER:
+                fh.seek(pos)
+                fh.write(_filler(gap))
+                logger.warning("%s: %d bytes of a torn record at offset %d skipped; the records after it kept",
+                               path.name, gap, pos)
+            elif gap:
+                logger.warning("%s: %d bytes of a torn record at offset %d left in place", path.name, gap, pos)
+            pos = offset + length
+        fh.truncate(pos)
+        fh.flush()
         os.fsync(fh.fileno())
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
         os.rename(path, final)

@@ -12,8 +12,11 @@ it as a `captures` row in the same transaction as the article.
 Settings: PARKNEWS_WARC (on), PARKNEWS_ARCHIVE_DIR (default: `NAME.warc/` beside `NAME.db`),
 PARKNEWS_WARC_MAX_SIZE (bytes, default 1 GB), PARKNEWS_OPERATOR (warcinfo `operator`).
 
-At the start of every crawl, the `.open` files of dead writers in the archive folder are
-recovered (archive.warc.recover_open_files: complete records kept, the unfinished tail cut off).
+Every write is checked (a full disk raises, and the file is cut back to its last whole record);
+the store fsyncs the WARC file before each commit, so a committed captures row always names
+bytes on disk. At the start of every crawl, the `.open` files of dead writers in the archive
+folder are recovered (archive.warc.recover_open_files: whole records kept where they are, torn
+ones skipped, the unfinished tail cut off).
 """
 from __future__ import annotations
 
@@ -126,6 +129,8 @@ class WarcCaptureMiddleware:
                 self.stats.inc_value("parknews/warc/discarded")
         site = getattr(spider, "site_name", None) or spider.name
         self.writer = WarcWriter(self.folder, site=site, info=self._info(spider), max_size=self.max_size)
+        # the store commits captures rows only after the records they name are on disk
+        archive_for(self.crawler).before_commit.append(self.writer.sync)
 
     def spider_closed(self, spider, reason):
         if self.writer is not None:
