@@ -20,6 +20,7 @@ from .search import migrate_v3 as _v3_search
 from .neardup import migrate_v4 as _v4_neardup
 from .runs import migrate_v5 as _v5_runs
 from .cursors import migrate_v6 as _v6_cursors
+from .refused import migrate_v7 as _v7_refused
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -109,6 +110,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "near-duplicates: signatures, LSH bands, clusters", _v4_neardup),
     (5, "crawl_runs operator columns, page validators", _v5_runs),
     (6, "export cursors and the article change sequence", _v6_cursors),
+    (7, "refused pages: article candidates the parser refused, with their capture", _v7_refused),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

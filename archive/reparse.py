@@ -59,17 +59,37 @@ def page_headers(headers: list[tuple[str, str]], content_decoded: bool) -> dict[
     return out
 
 
-def _rules_for(site: str | None, cache: dict) -> dict | None:
+def read_response(db, archive_dir: str | Path, capture: dict):
+    """(WARC record, headers as the parser saw them, fetched_at) of a capture row; a revisit is
+    followed to the response holding the payload. Raises WarcReadError naming what is wrong."""
+    source = capture
+    if capture["record_type"] == "revisit":
+        source = captures_mod.capture_by_record_id(db, capture["refers_to"])
+        if source is None:
+            raise WarcReadError(f"revisit refers to {capture['refers_to']}, which is not in captures")
+    stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"],
+                         record_id=source["record_id"])
+    if stored.record_type != "response":
+        raise WarcReadError(f"{source['warc_file']}@{source['offset']}: a {stored.record_type} record, "
+                            "not a response")
+    fetched_at = captures_mod.fetched_at_seconds(source["fetched_at"])
+    return stored, page_headers(stored.headers, content_decoded=stored.content_decoded), fetched_at
+
+
+def site_config(site: str | None, cache: dict, sites_dir: str | Path | None = None):
+    """(field rules, strip params) of a configured site (spiders/sites/NAME.toml, or NAME.toml in
+    `sites_dir`), as its crawl used them; (None, ()) for a site that is not configured."""
     if site not in cache:
-        rules = None
+        rules, strip = None, ()
         if site:
             try:
-                from spiders.sitefile import load_site
+                from spiders.sitefile import SITES_DIR, load_site
 
-                rules = load_site(site).field_rules or None
+                config = load_site(site, Path(sites_dir) if sites_dir else SITES_DIR)
+                rules, strip = config.field_rules or None, tuple(config.strip_params)
             except Exception:
-                rules = None
-        cache[site] = rules
+                pass
+        cache[site] = (rules, strip)
     return cache[site]
 
 
@@ -97,9 +117,10 @@ def _select(db, site: str | None, since: str | None):
 
 def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str | None = None,
             dry_run: bool = False, batch: int = 200,
-            progress: Callable[[int, int], None] | None = None) -> ReparseResult:
+            progress: Callable[[int, int], None] | None = None,
+            sites_dir: str | Path | None = None) -> ReparseResult:
     """Re-parse the selected articles; see the module doc. `progress(done, total)` is called
-    now and then."""
+    now and then; site rules come from spiders/sites (or `sites_dir`)."""
     from crawler.parsing import NotAnArticle, parse_page
     from crawler.pipelines import normalize_record
     from .store import now_iso, record_row
@@ -121,26 +142,14 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                 result.no_capture += 1
                 continue
             result.checked += 1
-            source = row
-            if row["record_type"] == "revisit":
-                source = captures_mod.capture_by_record_id(db, row["refers_to"])
-                if source is None:
-                    result.unreadable.append((url, f"revisit refers to {row['refers_to']}, which is not in captures"))
-                    continue
             try:
-                stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"],
-                                     record_id=source["record_id"])
-                if stored.record_type != "response":
-                    raise WarcReadError(f"{source['warc_file']}@{source['offset']}: a {stored.record_type} record, "
-                                        "not a response")
+                stored, headers, fetched_at = read_response(db, archive_dir, row)
             except WarcReadError as exc:
                 result.unreadable.append((url, str(exc)))
                 continue
-            fetched_at = captures_mod.fetched_at_seconds(source["fetched_at"])
-            headers = page_headers(stored.headers, content_decoded=stored.content_decoded)
             try:
                 record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
-                                    site=row["article_site"], rules=_rules_for(row["article_site"], rules_cache))
+                                    site=row["article_site"], rules=site_config(row["article_site"], rules_cache, sites_dir)[0])
             except NotAnArticle as exc:
                 result.rejected.append((url, f"not an article now ({exc.reason})"))
                 continue

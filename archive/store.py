@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from crawler.items import Record
 
-from . import captures, dedup, neardup
+from . import captures, dedup, neardup, refused
 from .db import open_db
 
 # Outcomes of Archive.save
@@ -146,6 +146,7 @@ class Archive:
             result = self._save(record, match, seen_at)
             captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
                               replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
+            refused.on_stored(self.db, record.url, result.article_id, seen_at)
         except BaseException:
             self.rollback()
             raise
@@ -216,6 +217,20 @@ class Archive:
             "reason = excluded.reason, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id",
             [url, site, status, reason, seen_at, seen_at, run_id],
         )
+        self._wrote()
+
+    # ---- refused pages ----
+    def record_refused(self, url: str, *, site: str | None, reason: str, detail: str = "",
+                       parser_version: str | None, capture: dict[str, Any] | None,
+                       run_id: int | None = None, seen_at: str | None = None) -> None:
+        """Record an article candidate the parser refused, with its capture (archive.refused)."""
+        self._begin()
+        try:
+            refused.record(self.db, url, site=site, reason=reason, detail=detail, parser_version=parser_version,
+                           capture=capture, seen_at=seen_at or now_iso(), run_id=run_id)
+        except BaseException:
+            self.rollback()
+            raise
         self._wrote()
 
     # ---- crawl runs ----

@@ -1,6 +1,7 @@
 """The `reparse` command: re-extract stored articles from their WARC captures (archive/reparse.py)."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 import click
@@ -26,12 +27,15 @@ def _since(value: str | None) -> str | None:
 @click.option("--since", metavar="DATE", help="Only articles whose latest capture was fetched on or after DATE.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 def reparse(db_path, warc_dir, site, since, dry_run):
-    """Re-extract stored articles from their latest captured responses with the current parser.
+    """Re-extract stored articles from their latest captured responses with the current parser,
+    and retry the pages the parser refused (kept in refused_pages with their capture): those it
+    now accepts are stored as articles, through the crawl's validation and storage.
 
     Offline: reads the WARC files written by the crawls, never the network. Prints how many
     records changed, field by field; a re-parse with unchanged parsers changes nothing. A
     missing or damaged WARC file is reported by URL (one line each), the other articles are
-    re-parsed anyway, and the exit code is 1.
+    re-parsed anyway, and the exit code is 1. Site rules: spiders/sites/NAME.toml, or
+    $PARKNEWS_SITES_DIR/NAME.toml when that is set.
 
     \b
     Examples:
@@ -43,13 +47,24 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     from archive.warc import default_archive_dir
     from crawler.parsing import PARSER_VERSION
 
+    from archive import refused
+    from archive.store import Archive
+    from crawler.cli_ops import _sites_dir
+
+    sites_dir = _sites_dir()  # PARKNEWS_SITES_DIR, as for crawl --all
+
     db = open_db(db_path, create=False)
     folder = warc_dir or default_archive_dir(db_path)
     try:
         result = run_reparse(db, folder, site=site, since=_since(since), dry_run=dry_run,
-                             progress=tty_progress())
+                             progress=tty_progress(), sites_dir=sites_dir)
     finally:
         db.close()
+    archive = Archive(db_path)
+    try:
+        retried = refused.retry(archive, folder, site=site, dry_run=dry_run, sites_dir=sites_dir)
+    finally:
+        archive.close()
     verb = "would change" if dry_run else "changed"
     click.echo(f"re-parsed {result.checked} articles with parser {PARSER_VERSION}: {result.changed} {verb}")
     if result.fields:
@@ -62,10 +77,23 @@ def reparse(db_path, warc_dir, site, since, dry_run):
         click.echo(f"skipped {url}: {why}")
     for url, why in result.conflicts:
         click.echo(f"skipped {url}: {why}")
-    for url, why in result.unreadable:
+    if retried.checked or retried.no_capture:
+        stored = Counter(outcome for _u, _i, outcome in retried.recovered)
+        how = ", ".join(f"{k} {v}" for k, v in sorted(stored.items()))
+        still = ", ".join(f"{k} {v}" for k, v in sorted(retried.still_refused.items()))
+        click.echo(f"refused pages retried: {retried.checked}: {len(retried.recovered)} "
+                   f"{'would be stored' if dry_run else 'stored as articles'}{f' ({how})' if how and not dry_run else ''}, "
+                   f"{sum(retried.still_refused.values())} still refused{f' ({still})' if still else ''}")
+        if retried.no_capture:
+            click.echo(f"refused pages without a capture (crawled with WARC capture off): {retried.no_capture}")
+        for url, article_id, outcome in retried.recovered:
+            click.echo(f"recovered {url}" + (f": article {article_id} ({outcome})" if article_id else ""))
+    for url, why in result.unreadable + retried.unreadable:
         click.echo(f"unreadable {url}: {why}", err=True)
-    if result.unreadable:
-        raise CliError(f"{len(result.unreadable)} articles could not be read from their WARC files in "
+    if result.unreadable or retried.unreadable:
+        what = f"{len(result.unreadable)} articles" + (f" and {len(retried.unreadable)} refused pages"
+                                                       if retried.unreadable else "")
+        raise CliError(f"{what} could not be read from their WARC files in "
                        f"{folder} (listed above; is --warc-dir right?); the others were re-parsed", 1)
 
 

@@ -124,7 +124,7 @@ def status(db_path, site, as_json):
     Example:
       parknews status --db archive.db
     """
-    from archive import runs
+    from archive import refused, runs
     from archive.db import open_db
 
     db = open_db(db_path, create=False, migrate_schema=False)
@@ -146,6 +146,7 @@ def status(db_path, site, as_json):
             "finished_at": last["finished_at"], "status": last["status"], "exit_code": last.get("exit_code"),
             "articles_new": last["articles_new"], "coverage": cover, "usual_coverage": usual,
             "degraded": last.get("degraded"), "last_new_article": runs.last_new_article(db, name),
+            "refused_pages": refused.counts(db, name),
         })
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -164,6 +165,9 @@ def status(db_path, site, as_json):
         if item["degraded"]:
             click.echo(f"  degraded:        {item['degraded']}")
         click.echo(f"  last new article: {_ago(item['last_new_article'])}")
+        if item["refused_pages"]["refused"] or item["refused_pages"]["recovered"]:
+            click.echo(f"  refused pages:   {refused.format_counts(item['refused_pages'])} "
+                       "(kept with their capture; `parknews reparse` retries them)")
 
 
 @cli.command(name="runs")

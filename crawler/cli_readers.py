@@ -230,6 +230,9 @@ def stats(db_path, site, by, chart, fmt):
     db = _open(db_path)
     site = _site(db, site)
     result = run_stats(db, site=site, by=by)
+    from archive import refused
+
+    result["refused_pages"] = refused.counts(db, site)
     if chart:
         try:
             drawn = write_chart(db, chart, site, titles=_site_titles())
@@ -247,6 +250,9 @@ def stats(db_path, site, by, chart, fmt):
         click.echo(f"articles: {result['articles']}   URLs: {result['urls']}"
                    + (f"   in republished clusters: {result['clustered_articles']}" if "clustered_articles" in result else "")
                    + (f"   site: {site}" if site else ""))
+        if result["refused_pages"]["refused"] or result["refused_pages"]["recovered"]:
+            click.echo(f"refused pages (not stored as articles; `parknews reparse` retries them): "
+                       f"{refused.format_counts(result['refused_pages'])}")
         if rows:
             click.echo("field coverage (share of articles that have the field):")
             click.echo(format_table(headers, rows))

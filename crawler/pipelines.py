@@ -2,6 +2,9 @@
 
 Thin Scrapy wrappers: parsing is crawler.parsing, deduplication archive.dedup, storage
 archive.store. Each drop raises DropItem with a reason and bumps `parknews/dropped/<reason>`.
+A page the parser refuses (not an article, a parse error, a record that fails validation) is
+still recorded in the archive with its reason and capture (archive.refused, `refused_pages`;
+`parknews/refused/recorded`), so `parknews reparse` can recover it when the parser improves.
 Storage errors propagate (Scrapy logs them and the run is marked failed); they are never
 swallowed.
 """
@@ -17,7 +20,7 @@ from archive import dedup
 from archive.store import DUPLICATE, Archive
 
 from .items import FetchedPage, FetchFailure, Record
-from .parsing import NotAnArticle, parse_page
+from .parsing import PARSER_VERSION, NotAnArticle, parse_page
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
 
@@ -50,6 +53,14 @@ class _Stage:
         self.stats.inc_value(f"parknews/dropped/{reason}")
         raise DropItem(f"{reason}: {detail}" if detail else reason)
 
+    def refuse(self, url: str, site: str | None, capture, drop_reason: str, reason: str, detail: str = ""):
+        """Record the refused page in the archive (reason, capture, parser version), then drop it."""
+        archive_for(self.crawler).record_refused(
+            url, site=site, reason=reason, detail=detail, parser_version=PARSER_VERSION, capture=capture,
+            run_id=getattr(self.crawler, "parknews_run_id", None))
+        self.stats.inc_value("parknews/refused/recorded")
+        self.drop(drop_reason, detail if drop_reason == reason else f"{reason}: {detail}" if detail else reason)
+
 
 class ParsePipeline(_Stage):
     """FetchedPage -> Record, or a counted drop for pages that are not articles."""
@@ -64,14 +75,28 @@ class ParsePipeline(_Stage):
             )
         except NotAnArticle as exc:
             self.stats.inc_value(f"parknews/not_article/{exc.reason}")
-            self.drop("not_article", exc.reason)
+            self.refuse(item.url, item.site, item.capture, "not_article", exc.reason, exc.detail)
         except Exception as exc:  # a parser bug on one page must not stop the crawl
             self.stats.inc_value("parknews/parse_error")
-            self.drop("parse_error", f"{type(exc).__name__}: {exc}")
+            self.refuse(item.url, item.site, item.capture, "parse_error", "parse_error", f"{type(exc).__name__}: {exc}")
         record.site = record.site or item.site
         record._capture = item.capture  # read by the store (captures row); not a record field
         self.stats.inc_value("parknews/parsed")
         return record
+
+
+def validation_error(item: Record) -> tuple[str, str] | None:
+    """(reason, detail) when a record cannot be stored: no http(s) URL, no title, no body, a date
+    that is not ISO 8601. The crawl's ValidatePipeline and the retry of refused pages use it."""
+    if not item.url or not item.url.startswith(("http://", "https://")):
+        return "invalid_url", repr(item.url)
+    if not (item.title or "").strip():
+        return "no_title", ""
+    if not (item.body_text or "").strip():
+        return "no_body", ""
+    if item.published_at and not ISO_DATE.match(item.published_at):
+        return "invalid_date", item.published_at
+    return None
 
 
 class ValidatePipeline(_Stage):
@@ -80,14 +105,10 @@ class ValidatePipeline(_Stage):
     def process_item(self, item, spider=None):
         if not isinstance(item, Record):
             return item
-        if not item.url or not item.url.startswith(("http://", "https://")):
-            self.drop("invalid_url", repr(item.url))
-        if not (item.title or "").strip():
-            self.drop("no_title")
-        if not (item.body_text or "").strip():
-            self.drop("no_body")
-        if item.published_at and not ISO_DATE.match(item.published_at):
-            self.drop("invalid_date", item.published_at)
+        error = validation_error(item)
+        if error:
+            reason, detail = error
+            self.refuse(item.url, item.site, getattr(item, "_capture", None), reason, reason, detail)
         return item
 
 

@@ -1,0 +1,184 @@
+"""Refused pages: article candidates the parser would not take (not an article, a parse error, a
+record without title or body), kept so that no page is lost without a trace.
+
+The crawl captures every response in the WARC files anyway; a refused page gets a `captures` row
+(article_id NULL) and a `refused_pages` row saying why, with which parser version, when it was
+first and last refused. When a later crawl or `parknews reparse` stores the URL as an article,
+the row is marked recovered (`recovered_article_id`, `recovered_at`) and its capture row is
+linked to the article. Schema: migration 7 (`migrate_v7`).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .captures import insert_capture
+from .transactions import joined_transaction
+
+
+def migrate_v7(db) -> None:
+    db.execute(
+        """
+        CREATE TABLE refused_pages (
+            url TEXT PRIMARY KEY,
+            site TEXT,
+            reason TEXT NOT NULL,
+            detail TEXT,
+            capture_id INTEGER REFERENCES captures(id),
+            parser_version TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            times_refused INTEGER NOT NULL DEFAULT 1,
+            last_run_id INTEGER,
+            recovered_article_id INTEGER REFERENCES articles(id),
+            recovered_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_refused_pages_site ON refused_pages(site, recovered_at)")
+
+
+def record(db, url: str, *, site: str | None, reason: str, detail: str = "", parser_version: str | None,
+           capture: dict[str, Any] | None, seen_at: str, run_id: int | None = None) -> None:
+    """Record (or record again) a refused page; its capture becomes a captures row. Joins the
+    caller's transaction."""
+    with joined_transaction(db):
+        capture_id = insert_capture(db, capture, None) if capture else None
+        db.execute(
+            "INSERT INTO refused_pages (url, site, reason, detail, capture_id, parser_version, first_seen, "
+            "last_seen, last_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "site = excluded.site, reason = excluded.reason, detail = excluded.detail, "
+            "capture_id = COALESCE(excluded.capture_id, refused_pages.capture_id), "
+            "parser_version = excluded.parser_version, last_seen = excluded.last_seen, "
+            "last_run_id = excluded.last_run_id, times_refused = refused_pages.times_refused + 1, "
+            "recovered_article_id = NULL, recovered_at = NULL",
+            [url, site, reason, detail or None, capture_id, parser_version, seen_at, seen_at, run_id],
+        )
+
+
+def on_stored(db, url: str, article_id: int, seen_at: str) -> None:
+    """The URL was stored as an article: mark its refusal recovered and link its capture."""
+    row = db.execute("SELECT capture_id FROM refused_pages WHERE url = ? AND recovered_at IS NULL",
+                     [url]).fetchone()
+    if row is None:
+        return
+    db.execute("UPDATE refused_pages SET recovered_article_id = ?, recovered_at = ? WHERE url = ?",
+               [article_id, seen_at, url])
+    if row[0] is not None:
+        db.execute("UPDATE captures SET article_id = ? WHERE id = ? AND article_id IS NULL", [article_id, row[0]])
+
+
+def pending(db, site: str | None = None) -> list[dict[str, Any]]:
+    """Refused pages not recovered yet, with their capture (for a retry), oldest first."""
+    sql = ("SELECT r.url, r.site, r.reason, r.parser_version, r.capture_id, c.warc_file, c.\"offset\", c.length, "
+           "c.record_id, c.record_type, c.refers_to, c.fetched_at "
+           "FROM refused_pages r LEFT JOIN captures c ON c.id = r.capture_id WHERE r.recovered_at IS NULL")
+    params: list = []
+    if site:
+        sql += " AND r.site = ?"
+        params.append(site)
+    return db.execute_returning_dicts(sql + " ORDER BY r.first_seen, r.url", params)
+
+
+def counts(db, site: str | None = None) -> dict[str, Any]:
+    """{"refused": N not recovered, "recovered": M, "reasons": {reason: n}} (not recovered)."""
+    where, params = "", []
+    if site:
+        where, params = " WHERE site = ?", [site]
+    if "refused_pages" not in db.table_names():
+        return {"refused": 0, "recovered": 0, "reasons": {}}
+    rows = db.execute(
+        f"SELECT reason, recovered_at IS NOT NULL, COUNT(*) FROM refused_pages{where} GROUP BY 1, 2", params
+    ).fetchall()
+    out: dict[str, Any] = {"refused": 0, "recovered": 0, "reasons": {}}
+    for reason, recovered, n in rows:
+        if recovered:
+            out["recovered"] += n
+        else:
+            out["refused"] += n
+            out["reasons"][reason] = out["reasons"].get(reason, 0) + n
+    return out
+
+
+def format_counts(c: dict[str, Any]) -> str:
+    """One line: 'N (list_page 2, no_body 1), M recovered'."""
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(c["reasons"].items(), key=lambda kv: (-kv[1], kv[0])))
+    text = f"{c['refused']}" + (f" ({reasons})" if reasons else "")
+    return text + (f", {c['recovered']} recovered" if c["recovered"] else "")
+
+
+# ---- retrying refused pages (parknews reparse) ----
+
+@dataclass
+class RetryResult:
+    checked: int = 0
+    recovered: list[tuple[str, int, str]] = field(default_factory=list)  # (url, article id, outcome)
+    still_refused: Counter = field(default_factory=Counter)  # reason -> pages
+    no_capture: int = 0
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = False,
+          sites_dir=None) -> RetryResult:
+    """Parse every refused page not recovered yet again from its WARC capture with the current
+    parser; a page it now accepts goes through the crawl's validation, normalisation and storage
+    (Archive.save: dedup, captures, near-duplicates) and its refusal is marked recovered. A page
+    still refused keeps its row, with the new reason and parser version. Site rules come from
+    spiders/sites (or `sites_dir`), so a site file fixed since the crawl applies."""
+    from crawler.parsing import PARSER_VERSION, NotAnArticle, parse_page
+    from crawler.pipelines import normalize_record, validation_error
+
+    from .reparse import read_response, site_config
+    from .warc import WarcReadError
+
+    db = archive.db
+    result = RetryResult()
+    cache: dict = {}
+    default_strip = archive.strip_params
+    try:
+        for row in pending(db, site):
+            url = row["url"]
+            if row["capture_id"] is None or row["warc_file"] is None:
+                result.no_capture += 1
+                continue
+            result.checked += 1
+            try:
+                stored, headers, fetched_at = read_response(db, archive_dir, row)
+            except WarcReadError as exc:
+                result.unreadable.append((url, str(exc)))
+                continue
+            rules, strip = site_config(row["site"], cache, sites_dir)
+            reason, detail, record = None, "", None
+            try:
+                record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
+                                    site=row["site"], rules=rules)
+            except NotAnArticle as exc:
+                reason, detail = exc.reason, exc.detail
+            except Exception as exc:  # a parser bug on one page must not stop the retry
+                reason, detail = "parse_error", f"{type(exc).__name__}: {exc}"
+            if record is not None:
+                record.site = record.site or row["site"]
+                record.fetched_at = fetched_at
+                normalize_record(record)
+                error = validation_error(record)
+                if error:
+                    reason, detail = error
+            if reason is not None:
+                result.still_refused[reason] += 1
+                if not dry_run:
+                    with joined_transaction(db):
+                        db.execute("UPDATE refused_pages SET reason = ?, detail = ?, parser_version = ? WHERE url = ?",
+                                   [reason, detail or None, PARSER_VERSION, url])
+                continue
+            if dry_run:
+                result.recovered.append((url, 0, "would store"))
+                continue
+            archive.strip_params = strip or default_strip
+            saved = archive.save(record)
+            result.recovered.append((url, saved.article_id, saved.outcome))
+    finally:
+        archive.strip_params = default_strip
+        archive.flush()
+    return result
