@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from .captures import insert_capture
@@ -127,10 +126,10 @@ def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = Fals
     (Archive.save: dedup, captures, near-duplicates) and its refusal is marked recovered. A page
     still refused keeps its row, with the new reason and parser version. Site rules come from
     spiders/sites (or `sites_dir`), so a site file fixed since the crawl applies."""
-    from crawler.parsing import PARSER_VERSION, NotAnArticle, parse_page
-    from crawler.pipelines import normalize_record, validation_error
+    from crawler.parsing import PARSER_VERSION
+    from crawler.pipelines import validation_error
 
-    from .reparse import read_response, site_config
+    from .reparse import parse_capture, site_config
     from .warc import WarcReadError
 
     db = archive.db
@@ -145,26 +144,11 @@ def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = Fals
                 continue
             result.checked += 1
             try:
-                stored, headers, fetched_at = read_response(db, archive_dir, row)
+                record, refusal = parse_capture(db, archive_dir, row, url, row["site"], cache, sites_dir)
             except WarcReadError as exc:
                 result.unreadable.append((url, str(exc)))
                 continue
-            rules, strip = site_config(row["site"], cache, sites_dir)
-            reason, detail, record = None, "", None
-            try:
-                record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
-                                    site=row["site"], rules=rules)
-            except NotAnArticle as exc:
-                reason, detail = exc.reason, exc.detail
-            except Exception as exc:  # a parser bug on one page must not stop the retry
-                reason, detail = "parse_error", f"{type(exc).__name__}: {exc}"
-            if record is not None:
-                record.site = record.site or row["site"]
-                record.fetched_at = fetched_at
-                normalize_record(record)
-                error = validation_error(record)
-                if error:
-                    reason, detail = error
+            reason, detail = refusal or validation_error(record) or (None, "")
             if reason is not None:
                 result.still_refused[reason] += 1
                 if not dry_run:
@@ -175,7 +159,7 @@ def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = Fals
             if dry_run:
                 result.recovered.append((url, 0, "would store"))
                 continue
-            archive.strip_params = strip or default_strip
+            archive.strip_params = site_config(row["site"], cache, sites_dir)[1] or default_strip
             saved = archive.save(record)
             result.recovered.append((url, saved.article_id, saved.outcome))
     finally:

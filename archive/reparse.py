@@ -93,6 +93,27 @@ def site_config(site: str | None, cache: dict, sites_dir: str | Path | None = No
     return cache[site]
 
 
+def parse_capture(db, archive_dir: str | Path, capture: dict, url: str, site: str | None, cache: dict,
+                  sites_dir: str | Path | None = None):
+    """Read a capture back and parse it as the crawl did (site rules, fetch time, normalisation):
+    (record, None), or (None, (reason, detail)) when the parser refuses it. Raises WarcReadError."""
+    from crawler.parsing import NotAnArticle, parse_page
+    from crawler.pipelines import normalize_record
+
+    stored, headers, fetched_at = read_response(db, archive_dir, capture)
+    try:
+        record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
+                            site=site, rules=site_config(site, cache, sites_dir)[0])
+    except NotAnArticle as exc:
+        return None, (exc.reason, exc.detail)
+    except Exception as exc:  # a parser bug on one page must not stop a re-parse
+        return None, ("parse_error", f"{type(exc).__name__}: {exc}")
+    record.site = record.site or site
+    record.fetched_at = fetched_at
+    normalize_record(record)
+    return record, None
+
+
 def _select(db, site: str | None, since: str | None):
     where, params = [], []
     if site:
@@ -121,8 +142,6 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
             sites_dir: str | Path | None = None) -> ReparseResult:
     """Re-parse the selected articles; see the module doc. `progress(done, total)` is called
     now and then; site rules come from spiders/sites (or `sites_dir`)."""
-    from crawler.parsing import NotAnArticle, parse_page
-    from crawler.pipelines import normalize_record
     from .store import now_iso, record_row
 
     recover_open_files(archive_dir)
@@ -143,22 +162,16 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                 continue
             result.checked += 1
             try:
-                stored, headers, fetched_at = read_response(db, archive_dir, row)
+                record, refusal = parse_capture(db, archive_dir, row, url, row["article_site"], rules_cache, sites_dir)
             except WarcReadError as exc:
                 result.unreadable.append((url, str(exc)))
                 continue
-            try:
-                record = parse_page(url, headers, stored.body, datetime.fromisoformat(fetched_at),
-                                    site=row["article_site"], rules=site_config(row["article_site"], rules_cache, sites_dir)[0])
-            except NotAnArticle as exc:
-                result.rejected.append((url, f"not an article now ({exc.reason})"))
+            if refusal:
+                reason, detail = refusal
+                result.rejected.append((url, f"parse error ({detail})" if reason == "parse_error"
+                                        else f"not an article now ({reason})"))
                 continue
-            except Exception as exc:  # a parser bug on one page must not stop the re-parse
-                result.rejected.append((url, f"parse error ({type(exc).__name__}: {exc})"))
-                continue
-            record.site = record.site or row["article_site"]
-            record.fetched_at = fetched_at
-            normalize_record(record)
+            fetched_at = record.fetched_at
             if not (record.title or "").strip() or not (record.body_text or "").strip():
                 result.rejected.append((url, "no title" if not (record.title or "").strip() else "no body"))
                 continue
