@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import traceback
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
