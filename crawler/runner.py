@@ -76,6 +76,9 @@ class CrawlSummary:
             f"duplicates found:   {self.duplicates}",
             f"pages failed:       {self.failed}{self._failed_detail()}",
             f"skipped:            {skip}",
+            *([f"refused, kept:      {self.get('parknews/refused/recorded')} pages with their capture "
+               "(see `parknews status`; `parknews reparse` retries them)"]
+              if self.get("parknews/refused/recorded") else []),
             f"fields missing:     {miss} (in new articles)",
             f"run status:         {self.status}",
         ]

@@ -71,6 +71,7 @@ def test_refused_pages_are_recorded_with_reason_and_capture(crawled):
 
 def test_refusals_are_counted_in_stats_and_shown(crawled):
     assert crawled["stats"]["parknews/refused/recorded"] == 2
+    assert "refused, kept:      2 pages with their capture" in crawled["crawl"].stdout
     assert crawled["stats"]["parknews/dropped/not_article"] == 2  # still not stored as articles
     status = run_cli("status", "--db", crawled["db"])
     assert status.code == 0, status
