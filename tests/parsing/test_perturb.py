@@ -173,3 +173,29 @@ def test_eval_command_perturb(tmp_path):
     data = json.loads(run.stdout)["perturb"]
     assert set(data["perturbed"]) == set(KINDS) | {"all"} and data["tolerance"] == 0.03
     assert all(v["pages_rewritten"] == 1 for v in data["perturbed"].values())
+
+
+def test_on_the_real_corpus_text_and_encoding_survive_every_rewrite():
+    """Every corpus page rewritten by all kinds keeps its visible text (as a multiset: the meta
+    items move) and its encoding; skipped without ../shared/corpus."""
+    import os
+    from pathlib import Path
+
+    from crawler.evaluate import load_truth
+    from crawler.parsing.encoding import decode_body
+
+    repo = Path(__file__).resolve().parents[2]
+    corpus = Path(os.environ.get("PARKNEWS_CORPUS") or repo.parent / "shared" / "corpus")
+    if not (corpus / "truth.jsonl").exists():
+        pytest.skip(f"development corpus not found at {corpus}")
+    rewritten = {k: 0 for k in KINDS}
+    for t in load_truth(corpus):
+        body = (corpus / "pages" / f"{t['id']}.html").read_bytes()
+        new = perturb_page(body, KINDS, title=t["title"])
+        for k in new.applied:
+            rewritten[k] += 1
+        assert sorted(visible_text(new.body)) == sorted(visible_text(body)), t["id"]
+        assert decode_body(new.body)[1] == decode_body(body)[1], t["id"]
+    pages = len(load_truth(corpus))
+    assert rewritten["attrs"] == rewritten["whitespace"] == pages
+    assert rewritten["meta_table"] >= pages * 0.7 and rewritten["meta_order"] >= pages * 0.4, rewritten
