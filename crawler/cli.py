@@ -348,7 +348,8 @@ def _print_record(record, one_line: bool) -> None:
 @cli.command(name="eval")
 @click.argument("corpus", type=click.Path(file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@click.option("--show", "show_field", metavar="FIELD", help="List the pages that miss FIELD, expected and got.")
+@click.option("--show", "show_field", metavar="FIELD",
+              help="List the pages that miss FIELD, expected and got (with --perturb: also those a rewrite made miss it).")
 @click.option("--check", is_flag=True, help="Exit 1 when a score is below its target.")
 @click.option("--split", "split", metavar="K/N",
               help="Score only fold K of N (pages grouped by host: all pages of a host share a fold).")
@@ -403,6 +404,9 @@ def eval_cmd(corpus, as_json, show_field, check, split, invert, sites, exclude_s
             click.echo(evaluate.format_perturbed(presult))
     if show_field:
         click.echo(evaluate.format_misses(result, show_field))
+        if presult is not None:
+            click.echo(f"\n== {show_field} lost under perturbation")
+            click.echo(evaluate.format_perturb_losses(presult, show_field))
     failed = result.failed_targets()
     if check and failed:
         raise CliError(f"below target: {', '.join(failed)}", 1)

@@ -376,6 +376,24 @@ def format_perturbed(res: PerturbResult) -> str:
     return "\n".join(rows)
 
 
+def format_perturb_losses(res: PerturbResult, field: str) -> str:
+    """The pages whose `field` scored lower after a perturbation than plain, kind by kind, with
+    what the parser gave on the rewritten page (what it keys on)."""
+    out = []
+    for kind, r in res.perturbed.items():
+        got = {m.page: m for m in r.misses if m.field == field}
+        for page, scores in r.per_page.items():
+            before = res.plain.per_page.get(page, {}).get(field)
+            after = scores.get(field)
+            if before is None or after is None or after >= before:
+                continue
+            m = got.get(page)
+            shown = m.got if m is None or not isinstance(m.got, str) else m.got[:200]
+            out.append(f"{page} [{kind}: {before:.3f} -> {after:.3f}]\n  expected: "
+                       f"{m.expected if m else ''}\n  got:      {shown if m else ''}")
+    return "\n".join(out) if out else f"(no page lost {field} under a perturbation)"
+
+
 def format_table(result: EvalResult) -> str:
     rows = [f"{'field':<10} {'score':>7} {'target':>7} {'pages':>6}  status"]
     for f in FIELDS:

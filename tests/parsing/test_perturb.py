@@ -150,6 +150,11 @@ def test_eval_perturb_reports_every_kind_and_the_difference(tmp_path):
     assert res.perturbed["attrs"].scores["title"] == 1.0
     assert ("h1", "title", -1.0) in res.drifted() and ("all", "title", -1.0) in res.drifted()
     assert not [d for d in res.drifted() if d[0] == "attrs"]
+    from crawler.evaluate import format_perturb_losses
+    losses = format_perturb_losses(res, "title")
+    assert "dev-001-a.com [h1: 1.000 -> 0.000]" in losses and "[attrs:" not in losses
+    assert "expected: 园区招商引资再创新高" in losses
+    assert format_perturb_losses(res, "editor") == "(no page lost editor under a perturbation)"
     table = format_perturbed(res)
     assert "meta_order" in table and "(-1.000)!" in table
     assert res.to_json()["perturbed"]["h1"]["diff"]["title"] == -1.0
