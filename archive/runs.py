@@ -109,15 +109,24 @@ def interrupt_stale_runs(db, site: str, *, except_id: int | None = None) -> int:
 
 
 def last_pass_complete(db, site: str, *, before_id: int | None = None) -> bool:
-    """Whether the site's previous run walked its lists to the end (finish reason 'finished').
-
-    Stopping after N known articles is only safe after such a run: after a killed or
-    page-budgeted run, older articles may still be missing, so the next run pages through."""
+    """Whether the site's previous run walked its lists to the end: it finished (not killed,
+    interrupted or page-budgeted), stored every record it made (no storage error: a full disk)
+    and no list page failed in a way that may pass (a 5xx or a timeout leaves the articles
+    behind it unseen). Stopping after N known articles is only safe after such a run;
+    otherwise the next run pages through."""
     row = db.execute(
-        "SELECT status, finish_reason FROM crawl_runs WHERE site = ? AND id < ? ORDER BY id DESC LIMIT 1",
+        "SELECT status, finish_reason, counts FROM crawl_runs WHERE site = ? AND id < ? ORDER BY id DESC LIMIT 1",
         [site, before_id if before_id is not None else 1 << 62],
     ).fetchone()
-    return bool(row) and row[1] == "finished" and row[0] not in ("running", "interrupted")
+    if not row or row[1] != "finished" or row[0] in ("running", "interrupted"):
+        return False
+    try:
+        counts = json.loads(row[2] or "{}")
+    except ValueError:
+        counts = {}
+    if "complete" in counts:
+        return bool(counts["complete"])
+    return row[0] != "failed"  # a run recorded before runs said whether they were complete
 
 
 def recent_runs(db, site: str, *, before_id: int | None = None, limit: int = 5) -> list[dict[str, Any]]:

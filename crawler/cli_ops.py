@@ -147,6 +147,8 @@ def status(db_path, site, as_json):
             "articles_new": last["articles_new"], "coverage": cover, "usual_coverage": usual,
             "degraded": last.get("degraded"), "last_new_article": runs.last_new_article(db, name),
             "refused_pages": refused.counts(db, name),
+            # whether the last run walked the whole site (else the next one pages through again)
+            "complete": runs.last_pass_complete(db, name),
         })
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -164,6 +166,9 @@ def status(db_path, site, as_json):
         click.echo(f"  coverage:        {cov}")
         if item["degraded"]:
             click.echo(f"  degraded:        {item['degraded']}")
+        if not item["complete"] and item["status"] != "running":
+            click.echo("  incomplete:      the last run did not walk the whole site (pages failed, or it was "
+                       "cut short); the next crawl walks every list page again")
         click.echo(f"  last new article: {_ago(item['last_new_article'])}")
         if item["refused_pages"]["refused"] or item["refused_pages"]["recovered"]:
             click.echo(f"  refused pages:   {refused.format_counts(item['refused_pages'])} "

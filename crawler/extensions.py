@@ -19,6 +19,7 @@ def run_counts(stats: dict) -> dict:
         "articles_unchanged": get("parknews/articles/unchanged"),
         "articles_duplicate": get("parknews/articles/duplicate"),
         "pages_failed": get("parknews/pages/failed"),
+        "walk_gaps": get("parknews/pages/walk_gaps"),
         "responses_by_status": {
             k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
         },
@@ -67,6 +68,9 @@ class CrawlRunRecorder:
         from . import ops
 
         status = ops.judge_run(self.crawler, archive, spider, reason, counts, status)
+        # whether this run walked the whole site (see archive.runs.last_pass_complete)
+        counts["complete"] = reason == "finished" and errors == 0 and counts["walk_gaps"] == 0
+        self.crawler.stats.set_value("parknews/complete", counts["complete"])
         if run_id is not None:
             archive.finish_run(run_id, status=status, finish_reason=reason, counts=counts)
             ops.run_closed(self.crawler, archive, run_id, counts)

@@ -13,8 +13,11 @@ The spiders mark the requests they yield from a list page with `meta["pn_kind"]`
   run. A start page's links to other sections are always followed, each counted afresh.
 
 Stopping early is only done after a complete previous run of the site (see
-archive.runs.last_pass_complete): after a killed or page-budgeted run, the next run pages
-through every list page (still skipping known articles), so nothing older is lost.
+archive.runs.last_pass_complete): after a killed, interrupted or page-budgeted run, one cut
+short by storage errors (a full disk), or one in which pages failed in a way that may pass
+(503s on list pages), the next run pages through every list page (still skipping known
+articles), so nothing behind a failed page is lost. With `--refresh DAYS`, the articles in the
+window do not count towards the known streak: every one of them is re-fetched.
 `--full` (PARKNEWS_INCREMENTAL = False) fetches everything again.
 
 `ValidatorRecorder` (a downloader middleware) stores the ETag / Last-Modified of article
@@ -161,10 +164,13 @@ class IncrementalMiddleware:
                 streak = 0
                 out.append(obj)
                 continue
-            streak += 1
-            if self.stop_after and streak >= self.stop_after:
-                stop = True
-            if cutoff and first_seen and first_seen >= cutoff and obj.url not in self._refreshed:
+            in_window = bool(cutoff and first_seen and first_seen >= cutoff)
+            if not in_window:
+                # articles to refresh do not count: paging goes on past every one of them
+                streak += 1
+                if self.stop_after and streak >= self.stop_after:
+                    stop = True
+            if in_window and obj.url not in self._refreshed:
                 self._refreshed.add(obj.url)  # refresh requests bypass the dupefilter: once per run
                 out.append(self.conditional(obj))
             else:

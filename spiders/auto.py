@@ -16,7 +16,7 @@ import re
 import scrapy
 from scrapy.http import TextResponse
 
-from .common import extract_links, failure_item, host_of, not_modified, page_item
+from .common import count_failure, extract_links, failure_item, host_of, not_modified, page_item
 
 _DATE_PATH = re.compile(
     r"(/20\d{2}[-_/]?[01]\d[-_/]?[0-3]\d/)|(/20\d{2}[-_]?[01]\d/[0-3]\d/)|(/20\d{2}/[01]\d[0-3]\d/)|"
@@ -92,5 +92,5 @@ class AutoSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta={"pn_kind": "list"})
 
     def failed(self, failure):
-        self.crawler.stats.inc_value("parknews/pages/failed")
+        count_failure(failure, self.crawler.stats)
         yield failure_item(failure, self.site_name)

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Iterable
 from urllib.parse import urlsplit
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -56,6 +57,23 @@ def failure_item(failure: Failure, site: str | None) -> FetchFailure:
     reason = failure.type.__name__ if failure.type else "error"
     message = str(failure.value).strip().splitlines()[0][:200] if str(failure.value).strip() else ""
     return FetchFailure(url=url, status=None, reason=f"{reason}: {message}" if message else reason, site=site)
+
+
+def count_failure(failure: Failure, stats) -> None:
+    """Count a failed page: `parknews/pages/failed`, and `parknews/pages/walk_gaps` for a list
+    page (anything not marked an article) whose failure may pass: a 5xx, a timeout, a refused
+    connection; not a 404/410 (gone), nor a request we refused ourselves (robots.txt,
+    politeness, the page budget). A run with gaps did not see every article link: the next
+    incremental run walks every list page again (archive.runs.last_pass_complete)."""
+    stats.inc_value("parknews/pages/failed")
+    request = getattr(failure, "request", None)
+    if request is not None and request.meta.get("pn_kind") == "article":
+        return
+    if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        return
+    if failure.check(HttpError) and failure.value.response.status in (404, 410):
+        return
+    stats.inc_value("parknews/pages/walk_gaps")
 
 
 def extract_links(response: Response, area: str | None = None) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import scrapy
 
-from .common import extract_links, failure_item, in_domains, not_modified, page_item, select_links
+from .common import count_failure, extract_links, failure_item, in_domains, not_modified, page_item, select_links
 from .sitefile import SiteConfig, load_site
 
 
@@ -72,5 +72,5 @@ class SiteSpider(scrapy.Spider):
         yield page_item(response, self.site_name, self.config.field_rules)
 
     def failed(self, failure):
-        self.crawler.stats.inc_value("parknews/pages/failed")
+        count_failure(failure, self.crawler.stats)
         yield failure_item(failure, self.site_name)
