@@ -111,9 +111,11 @@ def _label(site: str, titles: dict[str, str], chinese: bool) -> str:
     return site
 
 
-def write_chart(db, path: str, site: str | None = None, *, titles: dict[str, str] | None = None) -> ChartResult:
+def write_chart(db, path: str, site: str | None = None, *, titles: dict[str, str] | None = None,
+                park: str | None = None) -> ChartResult:
     """Draw articles per month (stacked by site) into a PNG at `path`. `titles` maps site names
-    to their Chinese titles (the site files' `title`) for the legend and the heading."""
+    to their Chinese titles (the site files' `title`) for the legend and the heading; `park` (a
+    canonical park name): only the articles about that park."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -123,7 +125,7 @@ def write_chart(db, path: str, site: str | None = None, *, titles: dict[str, str
     titles = titles or {}
     font = cjk_font()
     chinese = font is not None
-    data = per_month_per_site(db, site)
+    data = per_month_per_site(db, site, park)
     months = _month_range(sorted({m for m, _, _ in data}))
     sites = sorted({s for _, s, _ in data}, key=lambda s: -sum(n for _, t, n in data if t == s))
     counts = {(m, s): n for m, s, n in data}
@@ -158,11 +160,12 @@ def write_chart(db, path: str, site: str | None = None, *, titles: dict[str, str
             if chinese:
                 ax.set_ylabel("文章数 (articles)")
                 ax.set_xlabel("发布月份 (month published)")
-                heading = "每月文章数" + (f" · {_label(site, titles, True)}" if site else "（按站点）")
+                heading = ("每月文章数" + (f" · {park}" if park else "")
+                           + (f" · {_label(site, titles, True)}" if site else "（按站点）"))
             else:
                 ax.set_ylabel("articles")
                 ax.set_xlabel("month published")
-                heading = "Articles per month" + (f" ({site})" if site else " per site")
+                heading = "Articles per month" + (f" ({site})" if site else " per site") + (" about one park" if park else "")
             ax.set_title(heading, fontsize=13, pad=10)
             if sites:
                 ax.legend(fontsize=9, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22),

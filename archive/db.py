@@ -21,6 +21,7 @@ from .neardup import migrate_v4 as _v4_neardup
 from .runs import migrate_v5 as _v5_runs
 from .cursors import migrate_v6 as _v6_cursors
 from .refused import migrate_v7 as _v7_refused
+from .parks import migrate_v8 as _v8_parks
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -111,6 +112,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (5, "crawl_runs operator columns, page validators", _v5_runs),
     (6, "export cursors and the article change sequence", _v6_cursors),
     (7, "refused pages: article candidates the parser refused, with their capture", _v7_refused),
+    (8, "parks: articles.parks, parks, park_aliases, article_parks, park_candidates, park_queue", _v8_parks),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -53,7 +53,7 @@ SCHEMA_VERSION: str = SCHEMA["version"]
 SCHEMA_ID: str = SCHEMA["$id"]
 
 EXPORT_FIELDS: tuple[str, ...] = ("id",) + RECORD_FIELDS + ("first_seen", "updated_at")
-STRUCTURED = {"sections": "[]", "images": "[]", "extraction": "{}", "warnings": "[]"}
+STRUCTURED = {"sections": "[]", "images": "[]", "extraction": "{}", "warnings": "[]", "parks": "[]"}
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 PARQUET_BATCH = 2000
 _SELECT = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
@@ -82,10 +82,10 @@ def record_by_id(db, article_id: int) -> dict[str, Any] | None:
 
 
 def _query(site, since, until, seq_range: tuple[int, int] | None, select: str = _SELECT,
-           count: bool = False) -> tuple[str, list[Any]]:
+           count: bool = False, park: str | None = None) -> tuple[str, list[Any]]:
     """SQL for the selected rows: `select`, then a.updated_at, a.id and the change seq (NULL
     without a cursor); or, with `count`, their number."""
-    where, params = article_filters(site=site, since=since, until=until)
+    where, params = article_filters(site=site, since=since, until=until, park=park)
     if seq_range is None:
         source, seq, order = "articles a", "NULL", " ORDER BY a.id"
     else:
@@ -100,9 +100,10 @@ def _query(site, since, until, seq_range: tuple[int, int] | None, select: str = 
     return (sql if count else sql + order), params
 
 
-def iter_rows(db, *, site=None, since=None, until=None, seq_range=None, select: str = _SELECT) -> Iterator[tuple]:
+def iter_rows(db, *, site=None, since=None, until=None, seq_range=None, select: str = _SELECT,
+              park=None) -> Iterator[tuple]:
     """Rows (the `select` columns: by default EXPORT_FIELDS..., then updated_at, id, seq), streamed."""
-    sql, params = _query(site, since, until, seq_range, select)
+    sql, params = _query(site, since, until, seq_range, select, park=park)
     yield from db.execute(sql, params)
 
 
@@ -113,8 +114,8 @@ def iter_records(db: sqlite_utils.Database, *, site: str | None = None, since: s
         yield row_to_record(dict(zip(EXPORT_FIELDS, row[:-3])))
 
 
-def count_rows(db, *, site=None, since=None, until=None, seq_range=None) -> int:
-    sql, params = _query(site, since, until, seq_range, count=True)
+def count_rows(db, *, site=None, since=None, until=None, seq_range=None, park=None) -> int:
+    sql, params = _query(site, since, until, seq_range, count=True, park=park)
     return db.execute(sql, params).fetchone()[0]
 
 
@@ -232,6 +233,10 @@ def parquet_schema():
     types["images"] = pa.list_(pa.struct([("src", text), ("caption", text)]))
     types["extraction"] = pa.map_(text, text)
     types["warnings"] = pa.list_(text)
+    span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
+    types["parks"] = pa.list_(pa.struct([("park", text), ("known", pa.bool_()), ("level", text),
+                                         ("mentions", pa.int64()), ("in_title", pa.bool_()), ("about", pa.bool_()),
+                                         ("spans", pa.list_(span))]))
     return pa.schema([(n, types[n]) for n in EXPORT_FIELDS],
                      metadata={"parknews.schema": SCHEMA_ID, "parknews.schema_version": SCHEMA_VERSION})
 
@@ -614,7 +619,7 @@ class ExportResult:
 WRITERS: dict[str, Callable[[Sink], _Writer]] = {"jsonl": JsonlWriter, "csv": CsvWriter, "parquet": ParquetWriter}
 
 
-def export(db, *, fmt: str, output: str, site: str | None = None, since: str | None = None,
+def export(db, *, fmt: str, output: str, site: str | None = None, since: str | None = None, park: str | None = None,
            until: str | None = None, cursor: str | None = None, progress: bool | None = None,
            warc_dir: str | Path | None = None,
            writer_factory: Callable[[Sink], _Writer] | None = None) -> ExportResult:
@@ -622,7 +627,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
     to `output` (a file path, or "-" for stdout); see the module docstring."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    filters = {k: v for k, v in (("site", site), ("since", since), ("until", until)) if v}
+    filters = {k: v for k, v in (("site", site), ("since", since), ("until", until), ("park", park)) if v}
     cur = None
     if cursor is not None:
         try:
@@ -652,7 +657,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
             seq_range = None
             if cur is not None:
                 seq_range = (cur.seq, cursors_mod.high_water(db))
-            total = count_rows(db, site=site, since=since, until=until, seq_range=seq_range)
+            total = count_rows(db, site=site, since=since, until=until, seq_range=seq_range, park=park)
             meter = Progress(total, progress)
             writer = writer_factory(sink)
             old_factory = db.conn.text_factory
@@ -660,7 +665,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
                 db.conn.text_factory = bytes
             try:
                 for row in iter_rows(db, site=site, since=since, until=until, seq_range=seq_range,
-                                     select=getattr(writer, "SELECT", _SELECT)):
+                                     select=getattr(writer, "SELECT", _SELECT), park=park):
                     writer.write(row[:-3])
                     n += 1
                     if n % 500 == 0:
@@ -694,7 +699,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
         "records": n,
         "sha256": sink.sha256.hexdigest(),
         "bytes": sink.size,
-        "query": {"site": site, "since": since, "until": until},
+        "query": {"site": site, "since": since, "until": until, **({"park": park} if park else {})},
         "cursor": None if cur is None else {"name": cur.name, "after_seq": seq_range[0], "to_seq": seq_range[1]},
         **(writer.summary() if hasattr(writer, "summary") else {}),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

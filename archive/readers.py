@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .export import record_by_id
+from .parks import park_filter
 
 COVERAGE_FIELDS: dict[str, str] = {
     # field -> SQL expression that is 1 when an article has it
@@ -31,6 +32,7 @@ GROUPS = {
     "month": "coalesce(substr(published_at, 1, 7), '(no date)')",
     "site": "coalesce(site, '(none)')",
     "source": "coalesce(nullif(source, ''), '(none)')",
+    "park": "ap.park",
 }
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -192,19 +194,25 @@ def show(db, article_id: int) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- stats
 
 def stats(db, *, site: str | None = None, by: str | None = None) -> dict[str, Any]:
-    """Article counts and field coverage, overall and per group (month, site or source)."""
+    """Article counts and field coverage, overall and per group (month, site, source, or park:
+    the articles about each park, archive.parks)."""
     where, params = ("WHERE site = ?", [site]) if site else ("", [])
     cover = ", ".join(f"sum({expr})" for expr in COVERAGE_FIELDS.values())
     key = GROUPS[by] if by else "'all'"
+    source, order = "articles", "k"
+    if by == "park":
+        source = "articles JOIN article_parks ap ON ap.article_id = articles.id AND ap.about = 1"
+        order = "count(*) DESC, k"
     rows = db.execute(
-        f"SELECT {key} AS k, count(*), {cover} FROM articles {where} GROUP BY k ORDER BY k", params
+        f"SELECT {key} AS k, count(*), {cover} FROM {source} {where} GROUP BY k ORDER BY {order}", params
     ).fetchall()
     groups = []
     for r in rows:
         n = r[1]
         groups.append({"group": r[0], "articles": n,
                        "coverage": {f: (c or 0) / n if n else 0.0 for f, c in zip(COVERAGE_FIELDS, r[2:])}})
-    total = sum(g["articles"] for g in groups)
+    total = sum(g["articles"] for g in groups) if by != "park" else db.execute(
+        f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
     url_where = "WHERE a.site = ?" if site else ""
     n_urls = db.execute(
         f"SELECT count(*) FROM article_urls u JOIN articles a ON a.id = u.article_id {url_where}", params
@@ -217,8 +225,13 @@ def stats(db, *, site: str | None = None, by: str | None = None) -> dict[str, An
     return out
 
 
-def per_month_per_site(db, site: str | None = None) -> list[tuple[str, str, int]]:
+def per_month_per_site(db, site: str | None = None, park: str | None = None) -> list[tuple[str, str, int]]:
+    """(month, site, articles) of the dated articles; `park`: only those about that park."""
     where, params = ("AND site = ?", [site]) if site else ("", [])
+    if park:
+        clause, values = park_filter(park)
+        where += " AND " + clause.replace("a.id", "articles.id")
+        params = params + values
     return [tuple(r) for r in db.execute(
         "SELECT substr(published_at, 1, 7) AS month, coalesce(site, '(none)'), count(*) FROM articles "
         f"WHERE published_at IS NOT NULL {where} GROUP BY 1, 2 ORDER BY 1, 2", params

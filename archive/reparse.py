@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Callable
 
 from . import captures as captures_mod
+from . import parks as parks_mod
 from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
 
 # Compared and rewritten columns: everything the parser produces (url, fetched_at excluded).
 REPARSED_COLUMNS = (
     "canonical_url", "site", "title", "published_at", "source", "author", "editor", "sections",
-    "body_text", "images", "content_hash", "extraction", "warnings", "parser_version",
+    "body_text", "images", "content_hash", "extraction", "warnings", "parser_version", "parks",
 )
 
 
@@ -148,6 +149,7 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
     rows = _select(db, site, since)
     result = ReparseResult()
     rules_cache: dict = {}
+    gaz = parks_mod.gazetteer(db)
     pending = 0
     in_tx = False
     last_progress = 0.0
@@ -172,6 +174,7 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                                         else f"not an article now ({reason})"))
                 continue
             fetched_at = record.fetched_at
+            parks_mod.apply_gazetteer(record, gaz)
             if not (record.title or "").strip() or not (record.body_text or "").strip():
                 result.rejected.append((url, "no title" if not (record.title or "").strip() else "no body"))
                 continue
@@ -192,6 +195,9 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                 db.execute("SAVEPOINT reparse_one")
                 db.execute(f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
                            values + [row["article_id"]])
+                if "parks" in changed:  # article_parks follow (archive.parks.sync_links below)
+                    db.execute(f"INSERT OR IGNORE INTO {parks_mod.QUEUE_TABLE}(article_id) VALUES (?)",
+                               [row["article_id"]])
                 db.execute("RELEASE reparse_one")
             except Exception as exc:
                 db.execute("ROLLBACK TO reparse_one")
@@ -211,6 +217,8 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
         if in_tx:
             db.execute("COMMIT")
             in_tx = False
+        if not dry_run:
+            parks_mod.sync_links(db)
     finally:
         if in_tx:
             db.execute("ROLLBACK")

@@ -77,6 +77,7 @@ from typing import Any, Iterable
 
 from sqlite_utils.utils import sqlite3
 
+from .parks import park_filter
 from .transactions import joined_transaction
 
 TRI_TABLE = "search_tri"
@@ -261,9 +262,15 @@ def _short_expr(term: str) -> str | None:
     return " AND ".join(parts)
 
 
-def article_filters(site=None, source=None, author=None, since=None, until=None) -> tuple[list[str], list[Any]]:
-    """WHERE clauses (on `articles a`) and their parameters for the readers' common filters."""
+def article_filters(site=None, source=None, author=None, since=None, until=None,
+                    park=None) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (on `articles a`) and their parameters for the readers' common filters;
+    `park` is a canonical park name (archive.parks.resolve): the articles about it."""
     where, params = [], []
+    if park:
+        clause, values = park_filter(park)
+        where.append(clause)
+        params.extend(values)
     if site:
         where.append("a.site = ?")
         params.append(site)
@@ -285,13 +292,13 @@ def article_filters(site=None, source=None, author=None, since=None, until=None)
 
 def search(db, query: str | None, *, site: str | None = None, source: str | None = None,
            author: str | None = None, since: str | None = None, until: str | None = None,
-           limit: int = 20, sync: bool = True) -> list[SearchHit]:
+           limit: int = 20, sync: bool = True, park: str | None = None) -> list[SearchHit]:
     """Ranked articles matching every term of `query` (see the module docstring for syntax),
     restricted by the filters; with no terms, the filtered articles newest first."""
     if sync:
         _try_sync(db)
     terms = parse_query(query)
-    where, params = article_filters(site, source, author, since, until)
+    where, params = article_filters(site, source, author, since, until, park=park)
     limit = max(0, int(limit))
     cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text"
     if not terms:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from crawler.items import Record
 
-from . import captures, dedup, neardup, refused
+from . import captures, dedup, neardup, parks, refused
 from .db import open_db
 
 # Outcomes of Archive.save
@@ -24,11 +24,11 @@ UNCHANGED = "unchanged"
 UPDATED = "updated"
 DUPLICATE = "duplicate"
 
-JSON_COLUMNS = ("sections", "images", "extraction", "warnings")
+JSON_COLUMNS = ("sections", "images", "extraction", "warnings", "parks")
 ARTICLE_COLUMNS = (
     "url", "canonical_url", "site", "title", "published_at", "source", "author", "editor",
     "sections", "body_text", "images", "fetched_at", "content_hash", "extraction", "warnings",
-    "parser_version",
+    "parser_version", "parks",
 )
 # Columns compared to decide whether a re-fetched article changed.
 COMPARED_COLUMNS = ARTICLE_COLUMNS[3:10] + ("images",)
@@ -75,6 +75,7 @@ class Archive:
         # called before every commit: the WARC writer's fsync, so a committed captures row
         # never names bytes the disk does not hold yet (crawler.capture registers it)
         self.before_commit: list[Callable[[], None]] = []
+        self._gazetteer = parks.gazetteer(self.db)  # parks users added: read once per writer
 
     # ---- transactions ----
     def _begin(self) -> None:
@@ -112,6 +113,12 @@ class Archive:
         self.flush()
         self.db.close()
 
+    def add_site_parks(self, site: str, entries) -> None:
+        """A site file's [[park]] tables join this archive's gazetteer (archive.parks)."""
+        self.flush()
+        if parks.add_site_parks(self.db, site, entries):
+            self._gazetteer = parks.gazetteer(self.db)
+
     # ---- articles ----
     def _add_url(self, url: str, article_id: int, site: str | None, seen_at: str) -> None:
         self.db.execute(
@@ -138,6 +145,7 @@ class Archive:
         the fetch is in the WARC files, see crawler.capture) becomes a captures row in the same
         transaction; a changed text, title or date keeps the old values in article_versions."""
         seen_at = seen_at or now_iso()
+        parks.apply_gazetteer(record, self._gazetteer)
         self._begin()
         try:
             self._replaced = None
@@ -185,6 +193,7 @@ class Archive:
             if old[COMPARED_COLUMNS.index("body_text") + 1] != row["body_text"]:
                 neardup.index_article(db, known, record.body_text)
                 neardup.link_cluster(db, known)
+            parks.link_record(db, known, record, self._gazetteer)
             return SaveResult(UPDATED, known, "url")
         if match.kind == "copy":
             self._add_url(record.url, match.article_id, record.site, seen_at)
@@ -199,6 +208,7 @@ class Archive:
         self._add_url(record.url, article_id, record.site, seen_at)
         # Republished copies with edits (not caught by content_hash) join one cluster.
         neardup.on_new_article(db, article_id, record.body_text)
+        parks.link_record(db, article_id, record, self._gazetteer)
         return SaveResult(NEW, article_id)
 
     # ---- fetch failures ----

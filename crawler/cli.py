@@ -425,7 +425,7 @@ def _register_commands() -> None:
         importlib.import_module(name)
 
 
-COMMAND_MODULES: list[str] = ["crawler.cli_ops", "crawler.cli_archive", "crawler.cli_readers"]
+COMMAND_MODULES: list[str] = ["crawler.cli_ops", "crawler.cli_archive", "crawler.cli_readers", "crawler.cli_parks"]
 
 
 def database_error(exc: BaseException, db_path: str | None) -> str | None:

@@ -43,6 +43,23 @@ def _site(db, site):
         raise CliError(str(exc)) from None
 
 
+def _park(db, park):
+    """--park NAME as its canonical park (through aliases), links brought up to date first."""
+    if park is None:
+        return None
+    from archive.parks import ParkError, resolve, try_sync
+
+    try_sync(db)
+    try:
+        return resolve(db, park)
+    except ParkError as exc:
+        raise CliError(str(exc)) from None
+
+
+PARK_OPTION = click.option("--park", metavar="NAME",
+                           help="Only articles about this park (its name or any alias; see `parknews parks`).")
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -84,10 +101,11 @@ def _echo_json(obj) -> None:
 @click.option("--author", help="Only articles whose 作者 contains this text.")
 @click.option("--since", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY).")
 @click.option("--until", metavar="DATE", help="Published on or before DATE (a whole day, month or year).")
+@PARK_OPTION
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
               help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet.")
-def search(query, db_path, site, source, author, since, until, limit, fmt):
+def search(query, db_path, site, source, author, since, until, park, limit, fmt):
     """Full-text search of titles and bodies (Chinese terms of any length, 2-character ones
     included); the filters work with or without a QUERY.
 
@@ -99,6 +117,7 @@ def search(query, db_path, site, source, author, since, until, limit, fmt):
       parknews search 园区
       parknews search "营商环境 招商" --site demo --since 2024-01
       parknews search --author 张三 --format json
+      parknews search 招商 --park 西安经开区 --since 2023    # through the park's aliases
     """
     from archive.export import record_by_id
     from archive.search import search as run_search
@@ -106,7 +125,9 @@ def search(query, db_path, site, source, author, since, until, limit, fmt):
     since, until = _bounds(since, until)
     db = _open(db_path)
     site = _site(db, site)
-    hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until, limit=limit)
+    park = _park(db, park)
+    hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until, limit=limit,
+                      park=park)
     if fmt == "table":
         if not hits:
             click.echo("no articles found")
@@ -129,7 +150,7 @@ def search(query, db_path, site, source, author, since, until, limit, fmt):
             click.echo(json.dumps(r, ensure_ascii=False))
     else:
         _echo_json({"query": query, "filters": {"site": site, "source": source, "author": author,
-                                                 "since": since, "until": until},
+                                                 "since": since, "until": until, "park": park},
                     "count": len(results), "results": results})
 
 
@@ -207,11 +228,13 @@ def show(ref, db_path, fmt):
 @cli.command()
 @DB_OPTION
 @click.option("--site", help="Only this site's articles.")
-@click.option("--by", type=click.Choice(["month", "site", "source"]), help="One row per month, site or source.")
+@click.option("--by", type=click.Choice(["month", "site", "source", "park"]),
+              help="One row per month, site, source or park (the articles about it).")
 @click.option("--chart", type=click.Path(dir_okay=False), metavar="FILE.png",
               help="Also draw a bar chart of articles per month per site (PNG).")
+@click.option("--park", metavar="NAME", help="--chart: only the articles about this park (name or alias).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def stats(db_path, site, by, chart, fmt):
+def stats(db_path, site, by, chart, park, fmt):
     """Article counts and field coverage (share of articles that have each field).
 
     \b
@@ -219,6 +242,8 @@ def stats(db_path, site, by, chart, fmt):
       parknews stats
       parknews stats --by month --site demo
       parknews stats --chart per-month.png
+      parknews stats --by park
+      parknews stats --chart xian.png --park 西安经开区
     """
     from archive.chart import ChartError, write_chart
     from archive.readers import COVERAGE_FIELDS, stats as run_stats
@@ -227,15 +252,22 @@ def stats(db_path, site, by, chart, fmt):
         out = Path(chart)
         if out.is_dir() or not out.parent.is_dir():
             raise CliError(f"{out}: cannot write (no such folder, or a folder)")
+    if park and not chart:
+        raise CliError("--park draws the --chart of one park: give --chart FILE.png too")
     db = _open(db_path)
     site = _site(db, site)
+    park = _park(db, park)
+    if by == "park":
+        from archive.parks import try_sync
+
+        try_sync(db)
     result = run_stats(db, site=site, by=by)
     from archive import refused
 
     result["refused_pages"] = refused.counts(db, site)
     if chart:
         try:
-            drawn = write_chart(db, chart, site, titles=_site_titles())
+            drawn = write_chart(db, chart, site, titles=_site_titles(), park=park)
         except OSError as exc:
             raise CliError(f"{chart}: cannot write ({exc.strerror or exc})") from None
         except ChartError as exc:
@@ -283,12 +315,13 @@ def _site_titles() -> dict[str, str]:
 @click.option("--site", help="Only this site's records.")
 @click.option("--since", metavar="DATE", help="Published on or after DATE.")
 @click.option("--until", metavar="DATE", help="Published on or before DATE (the whole day/month/year).")
+@PARK_OPTION
 @click.option("--cursor", metavar="NAME",
               help="Incremental: only records added or changed since the last complete export with this "
                    "cursor name; the cursor moves only when this export completes.")
 @WARC_DIR_OPTION
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
-def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress):
+def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, progress):
     """Export records for downstream systems: JSON Lines, CSV, Parquet, or the WARC records
     of the selected articles.
 
@@ -301,6 +334,7 @@ def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress)
       parknews export --format parquet --site demo --since 2024-01 -o demo.parquet
       parknews export --cursor nightly -o changes.jsonl      # only what changed since last time
       parknews export --format warc --site demo -o demo.warc.gz
+      parknews export --park 苏州园区 -o sip.jsonl              # articles about 苏州工业园区
     """
     from archive.cursors import CursorError, check_name
     from archive.export import ExportError, export as run_export
@@ -314,10 +348,11 @@ def export(db_path, fmt, output, site, since, until, cursor, warc_dir, progress)
             raise CliError(str(exc)) from None
     db = _open(db_path)
     site = _site(db, site)
+    park = _park(db, park)
     if fmt == "warc" and warc_dir is None:
         warc_dir = default_archive_dir(db_path)
     try:
-        result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until,
+        result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until, park=park,
                             cursor=cursor, progress=progress, warc_dir=warc_dir)
     except ExportError as exc:
         raise CliError(str(exc)) from None
@@ -351,5 +386,8 @@ def serve(db_path, host, port):
     from archive.search import _try_sync
 
     _try_sync(db)
+    from archive.parks import try_sync as sync_parks
+
+    sync_parks(db)  # article_parks current for the park facet and the "articles about a park" query
     db.close()
     run_server(db_path, host=host, port=port)

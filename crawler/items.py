@@ -26,6 +26,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "extraction",
     "warnings",
     "parser_version",
+    "parks",
 )
 
 # Fields a reader expects an article to have; their absence is counted as "missing".
@@ -59,6 +60,9 @@ class Record:
     # Human-readable notes about doubtful extraction (e.g. unclean decoding).
     warnings: list[str] = field(default_factory=list)
     parser_version: str | None = None
+    # The development zones the article names (crawler.parsing.parks.extract_parks): one entry per
+    # park, {"park", "known", "level", "mentions", "in_title", "about", "spans": [...]}.
+    parks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in RECORD_FIELDS}

@@ -21,6 +21,7 @@ from archive.store import DUPLICATE, Archive
 
 from .items import FetchedPage, FetchFailure, Record
 from .parsing import PARSER_VERSION, NotAnArticle, parse_page
+from .parsing.parks import with_parks
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
 
@@ -37,6 +38,9 @@ def archive_for(crawler) -> Archive:
             strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
         )
         crawler.parknews_archive = archive
+        config = getattr(getattr(crawler, "spider", None), "config", None)
+        if getattr(config, "parks", None):  # a site file's own parks ([[park]])
+            archive.add_site_parks(config.name, config.parks)
     return archive
 
 
@@ -122,10 +126,13 @@ def _clean_line(value: str | None) -> str | None:
 def normalize_record(item: Record) -> Record:
     """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash
     (the crawl's NormalizePipeline; archive.reparse applies it too)."""
+    before = (item.title, item.body_text)
     for name in ("title", "source", "author", "editor", "canonical_url", "site"):
         setattr(item, name, _clean_line(getattr(item, name)))
     item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
     item.content_hash = dedup.content_hash(item.body_text)
+    if (item.title, item.body_text) != before:  # park mention offsets point into these texts
+        with_parks(item)
     return item
 
 

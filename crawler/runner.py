@@ -215,8 +215,11 @@ def update_search_index(db_path: str) -> int:
     from archive.db import open_db
     from archive.search import sync_index
 
+    from archive.parks import sync_links
+
     db = open_db(db_path)
     try:
+        sync_links(db)  # the gazetteer mirror, and articles queued by a reparse or `parks add`
         return sync_index(db)
     finally:
         db.close()

@@ -25,7 +25,7 @@ from typing import Any
 
 DB_NAME = "parknews"
 METADATA_PATH = Path(__file__).with_name("datasette_metadata.json")
-JSON_COLUMNS = {"sections", "images", "extraction", "warnings", "counts", "responses", "dropped",
+JSON_COLUMNS = {"sections", "images", "extraction", "warnings", "parks", "surfaces", "counts", "responses", "dropped",
                 "coverage", "changed", "filters"}
 SEARCH_LIMIT_MAX = 500
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 SITES_DIR = Path(__file__).parent / "sites"
 
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
-TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl"}
+TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
 LINK_KEYS = {"article", "follow", "list_area", "next_page", "strip_params", "deny"}
 CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
 # Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
@@ -51,6 +51,9 @@ class SiteConfig:
     autothrottle: bool = True
     path: Path | None = None
     description: str = ""
+    # [[park]] tables: local parks this site writes about (name, type, place, level, aliases),
+    # added to the archive's gazetteer when the site is crawled (archive.parks.add_park).
+    parks: list[dict[str, Any]] = field(default_factory=list)
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_patterns) and not self.is_denied(url)
@@ -176,8 +179,19 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     for key in ("list_area", "next_page"):
         if key in links:
             _selector(path, f"links.{key}", links[key], links=True)
+    site_parks = _expect(path, "park", data.get("park", []), list, "a list of [[park]] tables")
+    from crawler.parsing.parks import GazetteerError, check_park
+
+    for i, entry in enumerate(site_parks):
+        if not isinstance(entry, dict):
+            raise SiteFileError(f"{path}: park #{i + 1} must be a table ([[park]])")
+        try:
+            check_park(entry, f"{path} park #{i + 1}")
+        except GazetteerError as exc:
+            raise SiteFileError(str(exc)) from None
     return SiteConfig(
         name=name,
+        parks=[dict(e) for e in site_parks],
         title=str(data.get("title", name)),
         description=str(data.get("description", "")),
         start_urls=list(starts),

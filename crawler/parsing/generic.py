@@ -40,6 +40,7 @@ from .encoding import decode_body
 from .errors import NotAnArticle
 from .images import extract_images
 from .meta import collect_meta, enpcontent_container
+from .parks import with_parks
 from .rules import apply_drop, select_element, select_text
 from .sections import build_sections, heading_flags
 from .titles import choose_title
@@ -351,7 +352,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     if not canonical:
         canonical = canonicalize_url(url) if url else None
 
-    return Record(
+    return with_parks(Record(  # the park mentions (crawler/parsing/parks.py)
         url=url,
         canonical_url=canonical,
         site=site,
@@ -368,7 +369,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         extraction=extraction,
         warnings=warnings,
         parser_version=PARSER_VERSION,
-    )
+    ))
 
 
 def _retext(line, text):

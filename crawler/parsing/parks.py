@@ -140,7 +140,7 @@ class GazetteerError(ValueError):
     """A park list that cannot be read (names the file and the entry)."""
 
 
-def _check_park(entry: dict[str, Any], where: str) -> Park:
+def check_park(entry: dict[str, Any], where: str) -> Park:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise GazetteerError(f"{where}: a park without a name")
@@ -184,7 +184,12 @@ class Gazetteer:
     def __init__(self, parks: Iterable[Park], places: frozenset[str] | None = None):
         self.parks: dict[str, Park] = {}
         for p in parks:
-            self.parks[p.name] = p  # a later entry (a user's) replaces an earlier one of that name
+            old = self.parks.get(p.name)
+            if old is not None:  # a later entry (a user's) of a known park: more names, its facts first
+                p = Park(p.name, p.type if p.type != "其他" else old.type, p.place or old.place,
+                         p.level or old.level, old.aliases + tuple(a for a in p.aliases if a not in old.aliases),
+                         p.origin)
+            self.parks[p.name] = p
         self.places = places if places is not None else load_places()
         self.provinces = load_provinces()
         self.alias: dict[str, str] = {}
@@ -209,11 +214,11 @@ class Gazetteer:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise GazetteerError(f"{path}: cannot read the park list ({exc})") from None
         entries = data.get("park", [])
-        return cls(_check_park(e, f"{path} park #{i + 1}") for i, e in enumerate(entries))
+        return cls(check_park(e, f"{path} park #{i + 1}") for i, e in enumerate(entries))
 
     def with_parks(self, extra: Iterable[Park | dict[str, Any]]) -> "Gazetteer":
         """This gazetteer plus `extra` parks (a user's; same name: the extra one wins)."""
-        more = [p if isinstance(p, Park) else _check_park(p, "user park") for p in extra]
+        more = [p if isinstance(p, Park) else check_park(p, "user park") for p in extra]
         return Gazetteer(list(self.parks.values()) + more, self.places)
 
     def resolve(self, name: str) -> str | None:
@@ -293,6 +298,10 @@ class _Found:
     name: str | None = None  # unknown with a descriptor: its full name
 
 
+def _ascii_word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
 def _rejected_after(text: str, end: int) -> bool:
     after = text[end:end + 24]
     if _NOT_A_PARK_AFTER.match(after):
@@ -309,7 +318,7 @@ def _scan(text: str, gaz: Gazetteer) -> list[_Found]:
         for m in gaz._alias_re.finditer(folded):
             s, e = m.span()
             a = m.group(0)
-            if a.isascii() and ((s > 0 and folded[s - 1].isalnum()) or (e < len(folded) and folded[e].isalnum())):
+            if a.isascii() and ((s > 0 and _ascii_word(folded[s - 1])) or (e < len(folded) and _ascii_word(folded[e]))):
                 continue
             # an alias that is the tail of a longer place ("新郑综保区" in "郑州新郑综保区" is fine;
             # "江北新区" after "南京" too): the alias regex already prefers the longest name.
@@ -322,8 +331,11 @@ def _scan(text: str, gaz: Gazetteer) -> list[_Found]:
             found.append(_Found(s, e, text[s:e], "name", park.family, park=name))
             for i in range(s, e):
                 taken[i] = True
+    zones = [False] * len(folded)
     for m in _ZONE_RE.finditer(folded):
         s, e = m.span()
+        for i in range(s, e):
+            zones[i] = True
         if any(taken[s:e]):
             continue
         surface = m.group(0)
@@ -383,6 +395,11 @@ def _scan(text: str, gaz: Gazetteer) -> list[_Found]:
             found.append(_Found(pstart, e, text[pstart:e], "place", family, key=(pname, family), suffix=suffix))
         for i in range(pstart, e):
             taken[i] = True
+    # "园区" alone: the park named last ("园区将在住房方面给予支持"); never a name of its own
+    for m in re.finditer("园区", folded):
+        s, e = m.span()
+        if not any(taken[s:e]) and not any(zones[s:e]) and not _rejected_after(folded, e):
+            found.append(_Found(s, e, text[s:e], "short", None))
     found.sort(key=lambda f: f.start)
     return found
 
@@ -429,7 +446,7 @@ def find_mentions(title: str | None, body: str | None, gazetteer: Gazetteer | No
         folded = fold(text)
         for f in found:
             if f.form == "short":
-                target = last_any if f.text in ("园区",) else last_by_family.get(f.family)
+                target = last_any if f.family is None else last_by_family.get(f.family)
                 before = folded[max(0, f.start - 4):f.start]
                 prev = folded[f.start - 1] if f.start > 0 else ""
                 if target is None or _GENERIC_BEFORE.search(before):
@@ -471,3 +488,10 @@ def extract_parks(title: str | None, body: str | None, gazetteer: Gazetteer | No
     for entry in out.values():
         entry["about"] = entry["in_title"] or entry["mentions"] >= ABOUT_MENTIONS
     return list(out.values())
+
+
+def with_parks(record):
+    """`record` with its `parks` field filled from its title and body_text (the last step of
+    parse_page)."""
+    record.parks = extract_parks(record.title, record.body_text)
+    return record
