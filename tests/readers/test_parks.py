@@ -208,7 +208,9 @@ def test_reparse_recomputes_parks_of_old_records(archive, fresh_copy):
         db.execute("UPDATE articles SET parks = '[]' WHERE site = 'demo'")
         db.execute("DELETE FROM article_parks")
     db.close()
-    result = run_cli("reparse", "--db", fresh_copy, "--archive", archive["folder"] / "warc")
+    from archive.warc import default_archive_dir
+
+    result = run_cli("reparse", "--db", fresh_copy, "--warc-dir", default_archive_dir(archive["db"]))
     assert result.code == 0, result
     assert "parks" in result.stdout
     db = _db(fresh_copy)
