@@ -75,6 +75,8 @@ def parse_date_bound(value: str | None, option: str, *, upper: bool) -> str | No
 
 def known_sites(db) -> set[str]:
     names = {r[0] for r in db.execute("SELECT DISTINCT site FROM articles WHERE site IS NOT NULL")}
+    if has_table(db, "crawl_runs"):  # a site crawled that stored nothing yet is known too
+        names |= {r[0] for r in db.execute("SELECT DISTINCT site FROM crawl_runs")}
     try:
         from spiders.sitefile import load_all_sites
 

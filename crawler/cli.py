@@ -83,6 +83,9 @@ def _crawl_exit(summary) -> None:
     # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
     # 130 interrupted
     code = int(summary.stats.get("parknews/exit_code", 0) or 0)
+    if code == 2:
+        first = summary.stats.get("parknews/refused/first") or "refused as a loopback/private address"
+        raise CliError(f"crawl of {summary.site}: nothing fetched, every page was refused ({first})", 2)
     if code == 130:
         by = summary.stats.get("parknews/interrupted_by") or "a signal"
         raise CliError(f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
@@ -296,6 +299,13 @@ def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_pri
 
     if not inputs:
         raise CliError("give a saved page FILE, a folder, - (stdin) or a URL to parse")
+    if charset is not None:
+        import codecs
+
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            raise CliError(f"--charset {charset!r}: not a known character set (e.g. utf-8, gbk, gb18030, big5)") from None
     if list(inputs).count("-") > 1:
         raise CliError("- (stdin) can be given once")
     sources = page_inputs.sources(list(inputs))

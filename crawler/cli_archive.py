@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
@@ -55,6 +56,12 @@ def reparse(db_path, warc_dir, site, since, dry_run):
 
     db = open_db(db_path, create=False)
     folder = warc_dir or default_archive_dir(db_path)
+    if not Path(folder).is_dir():
+        captured = db.execute("SELECT count(DISTINCT article_id) FROM captures").fetchone()[0]
+        if captured:
+            db.close()
+            raise CliError(f"{folder}: no such WARC folder, so none of the {captured} captured articles can be "
+                           f"re-parsed (give the folder with --warc-dir)")
     try:
         result = run_reparse(db, folder, site=site, since=_since(since), dry_run=dry_run,
                              progress=tty_progress(), sites_dir=sites_dir)
@@ -66,7 +73,9 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     finally:
         archive.close()
     verb = "would change" if dry_run else "changed"
-    click.echo(f"re-parsed {result.checked} articles with parser {PARSER_VERSION}: {result.changed} {verb}")
+    done = result.checked - len(result.unreadable)
+    of = f" of {result.checked}" if result.unreadable else ""
+    click.echo(f"re-parsed {done}{of} articles with parser {PARSER_VERSION}: {result.changed} {verb}")
     if result.fields:
         click.echo("fields changed: " + ", ".join(f"{name} {n}" for name, n in sorted(result.fields.items())))
     else:
@@ -91,10 +100,11 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     for url, why in result.unreadable + retried.unreadable:
         click.echo(f"unreadable {url}: {why}", err=True)
     if result.unreadable or retried.unreadable:
-        what = f"{len(result.unreadable)} articles" + (f" and {len(retried.unreadable)} refused pages"
-                                                       if retried.unreadable else "")
+        what = f"{len(result.unreadable)} of {result.checked} articles" + (
+            f" and {len(retried.unreadable)} refused pages" if retried.unreadable else "")
+        others = f"the other {done} were re-parsed" if done else "nothing was re-parsed"
         raise CliError(f"{what} could not be read from their WARC files in "
-                       f"{folder} (listed above; is --warc-dir right?); the others were re-parsed", 1)
+                       f"{folder} (listed above; is --warc-dir right?); {others}", 1)
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from crawler.cli import DB_OPTION, CliError, cli
+from crawler.cli_readers import _site
 
 from . import ops
 
@@ -128,6 +129,7 @@ def status(db_path, site, as_json):
     from archive.db import open_db
 
     db = open_db(db_path, create=False, migrate_schema=False)
+    site = _site(db, site)  # an unknown name is an error, as in search, stats and export
     out = []
     for name in ([site] if site else runs.sites_with_runs(db)):
         last = runs.list_runs(db, site=name, limit=1)
@@ -191,6 +193,7 @@ def runs_cmd(db_path, site, limit, as_json):
     from archive.db import open_db
 
     db = open_db(db_path, create=False, migrate_schema=False)
+    site = _site(db, site)  # an unknown name is an error, as in search, stats and export
     rows = runs.list_runs(db, site=site, limit=limit)
     if as_json:
         for row in rows:
@@ -221,5 +224,5 @@ def one_line(summary) -> str:
     return (f"parknews crawl {summary.site}: {summary.status}, exit {int(s.get('parknews/exit_code', 0) or 0)}; "
             f"requests {get('downloader/request_count')}, new {summary.articles_new}, "
             f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
-            f"known skipped {get('parknews/incremental/skipped_known')}, failed {summary.failed}, "
+            f"known skipped {summary.skipped().get('known', 0)}, failed {summary.failed}, "
             f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")

@@ -32,3 +32,40 @@ class OneLineLogFormatter(LogFormatter):
             "msg": "Error processing %(url)s: %(error)s",
             "args": {"url": _item_url(item), "error": exception},
         }
+
+
+def _network_errors() -> tuple[type, ...]:
+    from twisted.internet import error as net
+    from twisted.web import _newclient
+
+    from scrapy import exceptions as sx
+
+    kinds = [net.ConnectError, net.TimeoutError, net.ConnectionLost, net.ConnectionDone,
+             _newclient.ResponseNeverReceived, _newclient.ResponseFailed, OSError]
+    kinds += [getattr(sx, name) for name in ("DownloadConnectionRefusedError", "DownloadFailedError",
+                                             "DownloadTimeoutError", "CannotResolveHostError") if hasattr(sx, name)]
+    return tuple(kinds)
+
+
+class OneLineNetworkErrors(logging.Filter):
+    """A connection that fails (refused, DNS, timeout, reset) is the site's state, not a bug:
+    its log line (which names the URL and the reason) goes out without the traceback Scrapy
+    attaches (robots.txt middleware, scraper). Other errors keep their traceback."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds = _network_errors()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info and record.exc_info is not True else None
+        if exc is not None and isinstance(exc, self.kinds):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def install_network_error_filter() -> None:
+    """Add OneLineNetworkErrors to the root handlers (Scrapy's configure_logging installs one)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, OneLineNetworkErrors) for f in handler.filters):
+            handler.addFilter(OneLineNetworkErrors())

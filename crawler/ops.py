@@ -4,7 +4,8 @@ judging a finished run (failures over a threshold, a site that looks broken).
 Exit codes of `parknews crawl`:
   0  ok
   1  the crawl ran but too many pages failed (PARKNEWS_FAIL_THRESHOLD) or records failed to store
-  2  usage or configuration error
+  2  usage or configuration error (also: every page refused as a loopback/private address
+     without --allow-private)
   3  the site looks broken: the run is marked `degraded` (see assess_run)
   75 another crawl of the site is running (EX_TEMPFAIL: cron tries again next time)
   130 interrupted by SIGINT or SIGTERM: what was fetched before is stored; run again to go on
@@ -184,6 +185,11 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
 
     if errors:
         return Assessment("failed", EXIT_FAILURES, degraded, rate)
+    pages = get("downloader/response_count") - get("robotstxt/response_count")
+    if get("parknews/refused/private") and pages == 0:
+        # nothing fetched because the site is on a loopback/private address: a configuration
+        # problem (--allow-private), not a failing site
+        return Assessment("refused", EXIT_USAGE, degraded, rate)
     if reason in ("shutdown", "interrupted"):  # a signal: pages cut off are not the site's failures
         return Assessment("interrupted", EXIT_INTERRUPTED, degraded, rate)
     if degraded:

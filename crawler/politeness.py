@@ -73,6 +73,8 @@ class SafeTargetMiddleware:
 
     def _refuse(self, why: str, request, detail: str):
         self.stats.inc_value(f"parknews/refused/{why}")
+        if self.stats.get_value("parknews/refused/first") is None:  # the crawl's last line names it
+            self.stats.set_value("parknews/refused/first", f"{request.url}: {detail}")
         logger.warning("refused %s: %s", request.url, detail)
         raise IgnoreRequest(f"refused ({why}): {detail}")
 

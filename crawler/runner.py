@@ -63,11 +63,19 @@ class CrawlSummary:
     def missing(self) -> dict[str, int]:
         return {k.rsplit("/", 1)[1]: v for k, v in self.stats.items() if k.startswith("parknews/missing/")}
 
+    def skipped(self) -> dict[str, int]:
+        """What the run skipped: `known` article links not fetched because they are stored
+        (the cron line's "known skipped", crawler/cli_ops.one_line), then the dropped pages by
+        reason. One count for the summary, the cron line and the progress line."""
+        out = {"known": self.get("parknews/incremental/skipped_known")}
+        out.update(sorted((k.split("/", 2)[2], v) for k, v in self.stats.items() if k.startswith("parknews/dropped/")))
+        return {k: v for k, v in out.items() if v}
+
     def lines(self) -> list[str]:
         missing = self.missing()
         miss = ", ".join(f"{k} {v}" for k, v in sorted(missing.items())) if missing else "none"
-        skipped = {k.split("/", 2)[2]: v for k, v in self.stats.items() if k.startswith("parknews/dropped/")}
-        skip = ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())) if skipped else "none"
+        skipped = self.skipped()
+        skip = ", ".join(f"{k} {v}" for k, v in skipped.items()) if skipped else "none"
         return [
             f"site:               {self.site}",
             f"pages fetched:      {self.pages_fetched}",
@@ -192,9 +200,12 @@ def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs)
     """Run one spider ("site" or "auto") to the end (or to a signal) and return its summary."""
     from .extensions import close_interrupted
 
+    from .logformatter import install_network_error_filter
+
     process = StoppableProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_kwargs)
+    install_network_error_filter()  # after Scrapy installed its root log handler
     process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C from now on: "aborted"
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

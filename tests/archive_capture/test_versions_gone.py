@@ -130,5 +130,6 @@ def test_reparse_reports_missing_and_damaged_files_by_url_and_goes_on(history, t
     assert len(lines) == 2, result
     assert any(l.startswith(f"unreadable {base}{history['a']['path']}:") and a_file in l for l in lines)
     assert any(l.startswith(f"unreadable {base}{history['b']['path']}:") for l in lines)
-    assert f"re-parsed {before} articles" in result.stdout and ": 0 changed" in result.stdout
-    assert "2 articles could not be read from their WARC files in " + str(folder) in result.stderr
+    assert f"re-parsed {before - 2} of {before} articles" in result.stdout and ": 0 changed" in result.stdout
+    assert f"2 of {before} articles could not be read from their WARC files in " + str(folder) in result.stderr
+    assert f"the other {before - 2} were re-parsed" in result.stderr
