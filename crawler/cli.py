@@ -204,8 +204,11 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
     from crawler.runner import build_settings, parse_set_options, run_crawl
     from spiders.sitefile import load_site
 
+    from crawler.middlewares import check_host_map
+
     try:
         user_settings = parse_set_options(set_options)
+        check_host_map(user_settings.get("PARKNEWS_HOST_MAP"))
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if all_sites or target is None:

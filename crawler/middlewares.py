@@ -40,6 +40,25 @@ class PageBudgetMiddleware:
         return None
 
 
+def check_host_map(raw) -> dict[str, str]:
+    """PARKNEWS_HOST_MAP (a dict, or its JSON text as `-s` gives it) as {host: "http://HOST:PORT"};
+    ValueError naming the setting when it is not one."""
+    from scrapy.settings import BaseSettings
+
+    try:
+        value = BaseSettings({"PARKNEWS_HOST_MAP": raw or {}}).getdict("PARKNEWS_HOST_MAP")
+    except ValueError:
+        raise ValueError(f"PARKNEWS_HOST_MAP={raw!r}: give a JSON object, "
+                         '{"HOST": "http://127.0.0.1:PORT"}') from None
+    host_map = {}
+    for host, target in value.items():
+        parts = urlsplit(str(target))
+        if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/") or not str(host).strip():
+            raise ValueError(f"PARKNEWS_HOST_MAP[{host!r}] = {target!r}: give http://HOST:PORT")
+        host_map[str(host).strip().lower()] = f"http://{parts.netloc}"
+    return host_map
+
+
 class HostMapMiddleware:
     """Send the requests for some host names to another HTTP server (`PARKNEWS_HOST_MAP`,
     `{"demo.parknews.invalid": "http://127.0.0.1:8123"}`): a hosts-file entry with a port.
@@ -56,15 +75,9 @@ class HostMapMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        raw = crawler.settings.getdict("PARKNEWS_HOST_MAP")
-        if not raw:
+        host_map = check_host_map(crawler.settings.get("PARKNEWS_HOST_MAP"))
+        if not host_map:
             raise NotConfigured
-        host_map = {}
-        for host, target in raw.items():
-            parts = urlsplit(str(target))
-            if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
-                raise ValueError(f"PARKNEWS_HOST_MAP[{host!r}] = {target!r}: give http://HOST:PORT")
-            host_map[str(host).lower()] = f"http://{parts.netloc}"
         return cls(host_map)
 
     def process_request(self, request, spider=None):

@@ -51,6 +51,20 @@ def test_second_demo_run_is_incremental_on_stable_urls(tmp_path):
     assert "127.0.0.1" not in json.dumps(list(db["articles"].rows), ensure_ascii=False)
 
 
+def test_host_map_setting_on_crawl(tmp_path, local_server):
+    """The demo's stable origin is a setting anyone can use: `-s PARKNEWS_HOST_MAP=...` sends a
+    host's requests to another server and keeps the host in every URL; a bad value is one line."""
+    host_map = json.dumps({"demo.parknews.invalid": local_server.base_url})
+    result = run_cli("crawl", "demo", "--db", tmp_path / "m.db", "-s", f"PARKNEWS_HOST_MAP={host_map}",
+                     "--log-level", "ERROR")
+    assert result.code == 0, result
+    urls = [r["url"] for r in sqlite_utils.Database(str(tmp_path / "m.db"))["article_urls"].rows]
+    assert len(urls) == 38 and all(u.startswith("http://demo.parknews.invalid/") for u in urls), urls[:3]
+    for bad in ('{"demo.parknews.invalid": "ftp://x"}', "not json"):
+        assert_one_line_error(run_cli("crawl", "demo", "--db", tmp_path / "m.db", "-s", f"PARKNEWS_HOST_MAP={bad}"),
+                              "PARKNEWS_HOST_MAP")
+
+
 def test_sites_lists_configured_sites(cli):
     result = cli("sites")
     assert result.code == 0, result
