@@ -164,6 +164,10 @@ def _show_text(info) -> str:
         out.append(f"{name + ':':16}{'' if rec[name] is None else rec[name]}")
     if rec["warnings"]:
         out.append(f"{'warnings:':16}{'; '.join(rec['warnings'])}")
+    if rec.get("parks"):
+        out.append(f"{'parks:':16}" + "; ".join(
+            f"{p['park']} ({'about' if p['about'] else 'named'}, {p['mentions']}x"
+            + ("" if p["known"] else ", candidate") + ")" for p in rec["parks"]))
     out.append("")
     for section in rec["sections"]:
         if section.get("heading"):

@@ -219,3 +219,13 @@ def test_reparse_recomputes_parks_of_old_records(archive, fresh_copy):
     assert db.execute("SELECT count(*) FROM articles WHERE site = 'demo' AND parks = '[]'").fetchone()[0] < \
         db.execute("SELECT count(*) FROM articles WHERE site = 'demo'").fetchone()[0]
     db.close()
+
+
+def test_show_names_the_parks_of_an_article(archive):
+    db = _db(archive["db"])
+    aid = db.execute("SELECT article_id FROM article_parks WHERE park = ? AND in_title = 1 LIMIT 1", [PARK]).fetchone()[0]
+    db.close()
+    result = run_cli("show", aid, "--db", archive["db"])
+    assert result.code == 0, result
+    line = [l for l in result.stdout.splitlines() if l.startswith("parks:")]
+    assert line and f"{PARK} (about, " in line[0]
