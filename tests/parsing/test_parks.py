@@ -135,3 +135,17 @@ def test_bundled_gazetteer_is_consistent():
 
 def test_empty_and_missing_text():
     assert extract_parks(None, None) == [] and extract_parks("", "") == []
+
+
+def test_eval_set_meets_the_targets():
+    """The labelled eval set (tests/bench/parks.py prints the figures; this keeps them)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "parks.py"
+    spec = importlib.util.spec_from_file_location("parks_bench", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    res = bench.score(bench.load())
+    assert res["mentions"] >= 150 and res["negatives"] >= 10
+    assert res["precision"] >= bench.TARGET_P and res["recall"] >= bench.TARGET_R, (res["misses"], res["extras"])
