@@ -401,6 +401,20 @@ def _scan(text: str, gaz: Gazetteer) -> list[_Found]:
         if not any(taken[s:e]) and not any(zones[s:e]) and not _rejected_after(folded, e):
             found.append(_Found(s, e, text[s:e], "short", None))
     found.sort(key=lambda f: f.start)
+    # "合肥经开区、高新区": a zone word right after a place's park and a 、/和/与/及 is that place's
+    for i in range(1, len(found)):
+        f, g = found[i], found[i - 1]
+        if f.form != "short" or f.family is None or g.form == "short" or g.end != f.start - 1 \
+                or folded[g.end] not in "、和与及" or g.family == f.family:
+            continue
+        place = g.key[0] if g.key else (gaz.parks[g.park].place if g.park in gaz.parks else None)
+        if not place:
+            continue
+        surface = f.text
+        known = _known(gaz, place + surface, place, f.family)
+        suffix = ZONE_SURFACES[surface][1]
+        found[i] = _Found(f.start, f.end, f.text, "place", f.family, park=known,
+                          key=None if known else (place, f.family), suffix=suffix)
     return found
 
 

@@ -66,6 +66,12 @@ def test_a_list_of_places_shares_the_zone_word():
     assert set(got) == {"西安高新技术产业开发区", "宝鸡高新技术产业开发区", "渭南高新技术产业开发区"}
 
 
+def test_a_zone_word_after_a_park_and_a_conjunction_takes_its_place():
+    got = parks_of("", "合肥经开区、高新区分别签约项目。西安高新区和经开区联合招商。")
+    assert set(got) == {"合肥经济技术开发区", "合肥高新技术产业开发区", "西安高新技术产业开发区", "西安经济技术开发区"}
+    assert list(parks_of("", "推动经开区、高新区整合提升。")) == []
+
+
 @pytest.mark.parametrize("title, body", [
     ("某科技产业园有限公司完成股权变更", "江苏某科技产业园有限公司日前完成股权变更。"),
     ("苏州工业园区国有资本投资运营控股有限公司发行公司债", "苏州工业园区国有资本投资运营控股有限公司成功发行债券。"),
