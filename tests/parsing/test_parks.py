@@ -155,3 +155,41 @@ def test_eval_set_meets_the_targets():
     res = bench.score(bench.load())
     assert res["mentions"] >= 150 and res["negatives"] >= 10
     assert res["precision"] >= bench.TARGET_P and res["recall"] >= bench.TARGET_R, (res["misses"], res["extras"])
+
+
+def test_parse_page_fills_the_records_parks():
+    """The last step of parse_page: a parsed article carries its parks, offsets into its own
+    title and body_text (kept right by the crawl's normalisation too)."""
+    from datetime import datetime, timezone
+
+    from crawler.parsing import parse_page
+    from crawler.pipelines import normalize_record
+
+    paras = "".join(f"<p>{t}</p>" for t in [
+        "记者从西安经开区管委会获悉，今年前三季度，西安经济技术开发区新签约项目42个，总投资超过300亿元。",
+        "经开区还将继续优化营商环境，推动先进制造业集群发展，加快建设现代化产业体系。",
+        "与此同时，苏州工业园区代表团到访交流，双方就产业协作进行了深入座谈。",
+    ])
+    html = (f"<html><head><title>西安经开区招商引资再创新高_园区新闻</title></head><body>"
+            f"<h1>招商引资  西安经开区再创新高</h1><div class='content'>{paras}</div></body></html>")
+    rec = parse_page("http://x.example/2024-05/01/content_1.html", {"content-type": "text/html; charset=utf-8"},
+                     html.encode("utf-8"), datetime(2024, 5, 2, tzinfo=timezone.utc))
+    normalize_record(rec)
+    got = {p["park"]: p for p in rec.parks}
+    assert got["西安经济技术开发区"]["about"] and got["西安经济技术开发区"]["in_title"]
+    assert not got["苏州工业园区"]["about"]
+    for p in rec.parks:
+        for s in p["spans"]:
+            assert (rec.title if s["field"] == "title" else rec.body_text)[s["start"]:s["end"]] == s["text"]
+
+
+def test_normalisation_that_moves_text_recomputes_the_offsets():
+    from crawler.items import Record
+    from crawler.parsing.parks import with_parks
+    from crawler.pipelines import normalize_record
+
+    rec = with_parks(Record(url="http://x.example/1", title="招商引资  西安经开区", body_text="  \n西安经开区还将扩大开放。"))
+    assert rec.parks[0]["spans"][0]["start"] == 6
+    normalize_record(rec)
+    for s in rec.parks[0]["spans"]:
+        assert (rec.title if s["field"] == "title" else rec.body_text)[s["start"]:s["end"]] == s["text"]
