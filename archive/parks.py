@@ -111,7 +111,7 @@ def gazetteer(db) -> Gazetteer:
     return default_gazetteer().with_parks(extra) if extra else default_gazetteer()
 
 
-def _mirror_gazetteer(db, gaz: Gazetteer) -> None:
+def _mirror_gazetteer(db) -> None:
     """Write the bundled parks (and the users') into parks/park_aliases: one row per park,
     one per alias (a user's alias wins a clash)."""
     db.execute("DELETE FROM park_aliases WHERE park IN (SELECT name FROM parks WHERE origin = 'gazetteer')")
@@ -133,7 +133,7 @@ def _check_gazetteer(db) -> None:
     row = db.execute("SELECT value FROM park_meta WHERE key = 'gazetteer_sha256'").fetchone()
     if row and row[0] == digest:
         return
-    _mirror_gazetteer(db, default_gazetteer())
+    _mirror_gazetteer(db)
     db.execute("INSERT OR REPLACE INTO park_meta (key, value) VALUES ('gazetteer_sha256', ?)", [digest])
     if row:  # a new bundled list: links may change
         requeue_all(db)
@@ -255,6 +255,9 @@ def add_park(db, name: str, *, aliases: Iterable[str] = (), type_: str | None = 
                                "aliases": list(aliases), "origin": "user"}, "parks add")
         except GazetteerError as exc:
             raise ParkError(str(exc)) from None
+        for a in park.aliases:
+            if db.execute("SELECT 1 FROM parks WHERE name = ? AND name != ?", [a, park.name]).fetchone():
+                raise ParkError(f"parks add: {a!r} is the name of another park, not an alias of {park.name}")
         old_aliases = [a for (a,) in db.execute(
             "SELECT alias FROM park_aliases WHERE park = ? AND alias != ? ORDER BY rowid", [park.name, park.name])]
         level = park.level

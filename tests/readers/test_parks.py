@@ -147,6 +147,8 @@ def test_parks_add_turns_a_candidate_into_a_known_park(fresh_copy):
     db.close()
     again = run_cli("parks", "add", "武义经济开发区", "--alias", "武义经开区", "--db", fresh_copy)
     assert again.code == 0 and "nothing changed" in again.stdout
+    clash = run_cli("parks", "add", "某园", "--alias", "苏州工业园区", "--db", fresh_copy)
+    assert clash.code == 2 and "another park" in clash.stderr
     bad = run_cli("parks", "add", "某园", "--type", "开发园", "--db", fresh_copy)
     assert bad.code == 2 and "unknown type" in bad.stderr and "Traceback" not in bad.stderr
 
