@@ -41,8 +41,8 @@ def bad_utf8(data):  # bytes that are not UTF-8 inside stored text
     data[:] = data.replace("园区".encode(), b"\xff\xfe\xff\xfe\xff\xfe")
 
 
-def bad_pages(data):  # every third 4 KiB database page overwritten
-    for n in range(2, len(data) // 4096, 3):
+def bad_pages(data):  # every other 4 KiB database page overwritten
+    for n in range(2, len(data) // 4096, 2):
         data[n * 4096 + 100:n * 4096 + 400] = b"\x00garbage" * 37 + b"\x00" * 4
 
 
