@@ -280,7 +280,8 @@ def sites():
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
               help="URL: give up after this long (default: the crawl's DOWNLOAD_TIMEOUT, 30 s).")
 @click.option("--allow-private", is_flag=True, help="URL: allow loopback/private addresses (a local test site).")
-def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_private):
+@click.option("--explain", is_flag=True, help="Print each field's ranked candidates and how the value was chosen.")
+def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_private, explain):
     """Print the record of a page as JSON: a saved FILE, every saved page in a folder DIR,
     stdin (-), or a URL fetched once (politely: the crawl's User-Agent, robots.txt obeyed, a
     timeout and a size cap).
@@ -295,6 +296,7 @@ def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_pri
       parknews parse - --url http://yuanqu.china.com.cn/2022-04/06/content_1.html < saved/page.html
       parknews parse http://yuanqu.china.com.cn/2022-04/06/content_1.html
       parknews parse saved/ > records.jsonl
+      parknews parse saved/page.html --explain
     """
     from crawler import page_inputs, settings as crawl_settings
     from crawler.parsing import NotAnArticle, parse_page
@@ -330,20 +332,28 @@ def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_pri
     }
     failed, code = 0, 0
     for source in sources:
+        trace = None
         try:
             page = page_inputs.load(source, **fetch_options)
             headers = dict(page.headers)
             if charset:
                 headers["content-type"] = f"text/html; charset={charset}"
+            trace = _explain_trace() if explain else None
             record = parse_page(url or page.url, headers, page.body,
-                                when or page.fetched_at or datetime.now(timezone.utc), site=site_name, rules=rules)
+                                when or page.fetched_at or datetime.now(timezone.utc), site=site_name, rules=rules,
+                                trace=trace)
         except (page_inputs.PageInputError, NotAnArticle) as exc:
+            if isinstance(exc, NotAnArticle) and trace is not None:
+                _print_explain(source.name, trace, None)
             if isinstance(exc, NotAnArticle):
                 exc = CliError(f"{source.name}: not an article ({exc})", 1)
             if len(sources) == 1:
                 raise CliError(str(exc), exc.code) from None
             click.echo(f"parknews: error: {exc}", err=True)
             failed, code = failed + 1, max(code, exc.code)
+            continue
+        if trace is not None:
+            _print_explain(source.name, trace, record)
             continue
         _print_record(record, many)
     if failed == len(sources):
@@ -356,6 +366,20 @@ def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_pri
 def _print_record(record, one_line: bool) -> None:
     data = record.to_dict()
     click.echo(json.dumps(data, ensure_ascii=False) if one_line else json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _explain_trace():
+    from crawler.parsing.explain import Trace
+
+    return Trace()
+
+
+def _print_explain(name: str, trace, record) -> None:
+    """--explain: each field's ranked candidates (crawler/parsing/explain.py)."""
+    from crawler.parsing.explain import format_trace
+
+    click.echo(f"== {name}")
+    click.echo(format_trace(trace, record))
 
 
 @cli.command(name="eval")

@@ -36,8 +36,10 @@ from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate,
                    is_meta_line, junk_elements, line_value, near_junk, pick_container, related_blocks)
 from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .article import is_article, teaser_summaries
+from .published import extract_published_at
 from .encoding import decode_body
 from .errors import NotAnArticle
+from .explain import Trace
 from .images import extract_images
 from .meta import collect_meta, enpcontent_container
 from .parks import with_parks
@@ -110,7 +112,8 @@ class _Fields:
 
 
 def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
-               site: str | None = None, rules: dict | None = None) -> Record:
+               site: str | None = None, rules: dict | None = None, trace: Trace | None = None) -> Record:
+    """Parse one page. With a `Trace`, every extractor records its ranked candidates (--explain)."""
     rules = rules or {}
     text, codec, warnings = decode_body(body, headers)
     clean = not any("no clean decoding" in w for w in warnings)
@@ -171,7 +174,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
                     title_idx = l.idx
                     break
     if not title:
-        title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta)
+        title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta, trace)
     if not title:
         raise NotAnArticle("no_title", "no headline found")
     if _STATIC_TITLE_RE.match(_key(title)) and not dt.url_date(url):
@@ -314,10 +317,22 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
                       footer=[lines[i].text for i in footer], source=fields.source, author=fields.author,
                       editor=fields.editor, title_idx=title_idx, c_first=c_first, c_last=c_last)
     source, author, editor = _resolve_fields(fields, rules, doc, meta, extraction)
+    if trace is not None:
+        for v, method, rank in fields.source:
+            trace.add("source", v, method, -rank - (5 if by.is_generic_source(v) else 0))
+        for names, method, rank in fields.author:
+            trace.add("author", " ".join(names), method, -rank)
+        for v, method, rank in fields.editor:
+            trace.add("editor", v, method, -rank)
+        if scores is not None:
+            for el, sc in sorted(scores.items(), key=lambda x: -x[1])[:8]:
+                first = next((l.text for l in lines if inside(l.el, el)), "")
+                trace.add("body", f"<{el.tag}{' class=' + repr(el.get('class')) if el.get('class') else ''}>", "structure",
+                          sc, first[:50])
 
     # ---- date ----
-    published, how = _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, meta, url,
-                                fetched_at, f_url_year)
+    published, how = extract_published_at(lines, header, footer, c_first, c_last, in_c, meta, url,
+                                          fetched_at, f_url_year, trace)
     if rules.get("published_at"):
         rv = select_text(doc, rules["published_at"])
         if rv:
@@ -334,9 +349,16 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     verdict = is_article(title, kept, c_lines, lines, url)
     if _DEBUG is not None:
         _DEBUG.update(verdict=verdict)
+    if trace is not None:
+        trace.add("is_article", "keep" if verdict.keep else f"refuse ({verdict.reason})", "structure",
+                  verdict.own_prose, f"own prose {verdict.own_prose} chars; {verdict.detail}".strip("; "))
     if not verdict.keep:
         raise NotAnArticle(verdict.reason, verdict.detail)
     flags = heading_flags(kept, title)
+    if trace is not None:
+        for l, f in zip(kept, flags):
+            if f:
+                trace.add("sections", l.text, "structure", 1.0, "sub-heading")
     sections = build_sections(texts, flags)
     canonical = None
     for cand in (meta.canonical, meta.get("og:url")):
@@ -575,79 +597,3 @@ def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
         editor = pick[0]
         extraction["editor"] = pick[1]
     return source, author, editor
-
-
-def _pick_labelled(text, fetched_at, uy):
-    labelled = dt.labelled_dates(text, fetched_at, uy)
-    pub = [f for lab, f in labelled if not dt.is_update_label(lab)]
-    if pub:
-        return pub[0]
-    if labelled:
-        upd = labelled[0][1]
-        # "2019-09-07 15:10:53 来源：EETOP 最后更新: 2019-09-07 15:14:21": the unlabelled
-        # time before the update time is the publication time
-        upd_starts = {f.start for _lab, f in labelled}
-        for f in dt.find_dates(text, fetched_at, uy, allow_relative=False):
-            if f.start < upd.start and f.start not in upd_starts and f.kind == "abs":
-                return f
-        return upd
-    return None
-
-
-def _find_date(lines, header, footer, kept, c_first, c_last, in_c, container, meta, url, fetched_at, uy):
-    htext = " ".join(lines[i].text for i in header)
-    if htext:
-        f = _pick_labelled(htext, fetched_at, uy)
-        if f:
-            return f.iso, "text"
-        found = [x for x in dt.find_dates(htext, fetched_at, uy)]
-        if found:
-            return found[0].iso, "text"
-    # footer / aside labelled dates ("发布日期：…" under the text)
-    ftext = " ".join(lines[i].text for i in footer[:15])
-    if ftext:
-        f = _pick_labelled(ftext, fetched_at, uy)
-        if f:
-            return f.iso, "text"
-    # any labelled date outside the body, nearest to the body start
-    best = None
-    for l in lines:
-        if c_first <= l.idx <= c_last and in_c[l.idx]:
-            continue
-        if l.n > 120:
-            continue
-        f = _pick_labelled(l.text, fetched_at, uy)
-        if f and not near_junk(l.el, 6):
-            # above the text is likelier than below it (comment boxes, related lists)
-            dist = (c_first - l.idx) if l.idx < c_first else 2 * (l.idx - c_last)
-            if best is None or dist < best[0]:
-                best = (dist, f)
-    if best:
-        return best[1].iso, "text"
-    # hidden metadata
-    for name in ("article:published_time", "pubdate", "publishdate", "publish_date", "ptime", "og:release_date",
-                 "datepublished", "release_date", "publishtime", "date", "dc.date", "dc.date.issued",
-                 "weibo:article:create_at", "sailthru.date", "created"):
-        v = meta.get(name)
-        if v:
-            d = dt.parse_meta_date(v, fetched_at)
-            if d:
-                return d, "meta"
-    v = meta.jsonld.get("datePublished")
-    if isinstance(v, str):
-        d = dt.parse_meta_date(v, fetched_at)
-        if d:
-            return d, "jsonld"
-    v = meta.enp.get("date")
-    if v:
-        d = dt.parse_meta_date(v, fetched_at)
-        if d:
-            return d, "comment"
-    if ftext:
-        found = dt.find_dates(" ".join(lines[i].text for i in footer[:5]), fetched_at, uy, allow_relative=False)
-        if found:
-            return found[0].iso, "text"
-    d = dt.url_date(url)
-    if d:
-        return d, "url"
-    return None, None

@@ -73,7 +73,7 @@ def references(meta) -> list[str]:
     return refs
 
 
-def choose_title(lines, c_first: int, c_last: int, container, meta):
+def choose_title(lines, c_first: int, c_last: int, container, meta, trace=None):
     """Return (title, line index or None, method)."""
     refs = references(meta)
     choose_title.last_sim = 0.0
@@ -107,6 +107,9 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         crumb = bool(_CRUMB_RE.search(line.text)) or bool(_RELATED_HEAD_RE.match(line.text))
         inner = 0.4 if i > c_first else 0.0  # a sub-heading inside the text, not the headline above it
         score = 2 * (s if s >= 0.45 else 0.3 * s) + 0.8 * hs + 0.6 * prox + 0.6 * meta_next - 1.0 * crumb - inner
+        if trace is not None:
+            trace.add("title", line.text, "text" if s >= 0.5 else "structure", score,
+                      f"line {i}: ref {s:.2f} markup {hs:.2f} near {prox:.2f} meta-next {int(meta_next)}")
         if best is None or score > best[0]:
             best = (score, i, s, hs)
     if best is not None:
@@ -122,6 +125,10 @@ def choose_title(lines, c_first: int, c_last: int, container, meta):
         return text, i, ("text" if s >= 0.5 else "structure")
     # fall back to metadata
     og = meta.get("og:title", "articletitle", "twitter:title")
+    if trace is not None:
+        for v, where in ((og, "og:title"), (meta.title_tag, "<title>"), (meta.wrapper_title, "wrapper")):
+            if v:
+                trace.add("title", v, "meta", -1.0, where)
     if og:
         return og, None, "meta"
     if meta.title_tag:
