@@ -332,7 +332,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
 
     # ---- date ----
     published, how = extract_published_at(lines, header, footer, c_first, c_last, in_c, meta, url,
-                                          fetched_at, f_url_year, trace)
+                                          fetched_at, f_url_year, trace, title_idx)
     if rules.get("published_at"):
         rv = select_text(doc, rules["published_at"])
         if rv:
@@ -496,7 +496,7 @@ def _slot_source(lines, header, site_names, fetched_at) -> str | None:
         v = toks[0]
         if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
             return None
-        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v) or by.is_place(v):
+        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v) or by.is_place(v) or by.clean_source(v) is None:
             return None
         return v
     return None

@@ -18,6 +18,7 @@ META_DATE_NAMES = ("article:published_time", "pubdate", "publishdate", "publish_
 MAX_META_LINE = 120   # a line longer than this is prose, not a meta line
 FOOTER_LINES = 15     # lines under the text searched for a labelled date
 FOOTER_PLAIN_LINES = 5
+HEADLINE_NEAR = 3       # lines either side of the headline searched for a labelled date
 
 
 def _pick_labelled(text, fetched_at, uy):
@@ -37,7 +38,7 @@ def _pick_labelled(text, fetched_at, uy):
     return None
 
 
-def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy):
+def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy, title_idx=None):
     """Yield (iso, method, where) in order of preference (lazily: the caller stops at the first)."""
     htext = " ".join(lines[i].text for i in header)
     if htext:
@@ -46,6 +47,15 @@ def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fet
             yield f.iso, "text", "labelled, header: " + htext[max(0, f.start - 8):f.end]
         for x in dt.find_dates(htext, fetched_at, uy):
             yield x.iso, "text", "header: " + htext[max(0, x.start - 8):x.end]
+    if title_idx is not None:
+        # a labelled meta line next to the headline, wherever the text block was drawn (a headline
+        # repeated inside the text leaves the meta line between the two, inside the block)
+        for j in sorted(range(max(0, title_idx - HEADLINE_NEAR), min(len(lines), title_idx + HEADLINE_NEAR + 1)),
+                        key=lambda j: abs(j - title_idx)):
+            if j != title_idx and lines[j].n <= MAX_META_LINE:
+                f = _pick_labelled(lines[j].text, fetched_at, uy)
+                if f:
+                    yield f.iso, "text", f"labelled, {j - title_idx:+d} lines from the headline: {lines[j].text[:40]}"
     ftext = " ".join(lines[i].text for i in footer[:FOOTER_LINES])
     if ftext:
         f = _pick_labelled(ftext, fetched_at, uy)
@@ -89,9 +99,10 @@ def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fet
         yield d, "url", url[-60:]
 
 
-def extract_published_at(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy, trace=None):
+def extract_published_at(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy, trace=None,
+                         title_idx=None):
     """(ISO date, method) of the best candidate, or (None, None)."""
-    gen = date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy)
+    gen = date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy, title_idx)
     if trace is None:
         for iso, method, _where in gen:
             return iso, method
