@@ -40,6 +40,7 @@ from .published import extract_published_at
 from .encoding import decode_body
 from .errors import NotAnArticle
 from .explain import Trace
+from .vocab import VERTICAL_LABEL_RUN
 from .images import extract_images
 from .meta import collect_meta, enpcontent_container
 from .parks import with_parks
@@ -49,7 +50,7 @@ from .titles import choose_title
 
 from crawler.items import Record
 
-PARSER_VERSION = "1.0"
+PARSER_VERSION = "2.0"
 
 _DEBUG: dict | None = None  # set to a dict to collect intermediate values (development aid)
 _HEADER_SPAN = 30
@@ -274,6 +275,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             removed.append(l)
             continue
         kept.append(l)
+    kept = _drop_vertical_labels(kept)
     teasers = teaser_summaries([lines[i] for i in c_idx])
     if teasers:
         kept = [l for l in kept if id(l) not in teasers]
@@ -392,6 +394,21 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         warnings=warnings,
         parser_version=PARSER_VERSION,
     ))
+
+
+def _drop_vertical_labels(kept):
+    """A label set one character per line ("今/日/推/荐" in a table column) is not text."""
+    out, run = [], []
+    for l in kept + [None]:
+        if l is not None and l.n == 1:
+            run.append(l)
+            continue
+        if len(run) < VERTICAL_LABEL_RUN:
+            out.extend(run)
+        run = []
+        if l is not None:
+            out.append(l)
+    return out
 
 
 def _retext(line, text):

@@ -11,6 +11,7 @@ import re
 from statistics import median
 
 from .dom import BLOCK_TAGS, Line
+from .vocab import MIN_HEADING_CHARS
 
 _END_PUNCT = "。！？!?；;，,、…：:"
 _BARE_NUM_RE = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|Part\s*\d+|PART\s*\d+)$")
@@ -60,6 +61,9 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
         t = line.text.strip()
         L = lens[i]
         if L == 0 or L > 60:
+            continue
+        if L < MIN_HEADING_CHARS and not _BARE_NUM_RE.match(t):
+            # one character alone ("今" of a vertical "今日推荐" label) heads nothing
             continue
         nxt = lines[i + 1] if i + 1 < n else None
         prv = lines[i - 1] if i > 0 else None

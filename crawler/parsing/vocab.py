@@ -61,3 +61,7 @@ NOT_BARE_NAMES = ("待续", "未完", "续完", "全文完", "完", "组图", "�
                   "摘编", "原创", "供图", "发布会", "图片", "新华社", "转载", "本报", "本刊")
 # a bracketed run ending in one of these is an organisation, not a person ("（国务院新闻办）")
 ORG_ENDINGS = ("社", "报", "网", "台", "局", "部", "委", "会", "院", "所", "办", "厅", "处", "站", "中心", "公司", "集团")
+
+# ---- sections ----
+MIN_HEADING_CHARS = 2  # a shorter line is a heading only when it is a number ("1", "一")
+VERTICAL_LABEL_RUN = 3  # this many one-character lines in a row are a vertical label, not text

@@ -44,3 +44,12 @@ def test_page_of_links_with_one_intro_paragraph_is_still_a_list():
     with pytest.raises(NotAnArticle) as e:
         parse_page("http://park.example.cn/news/", None, html.encode(), FETCHED)
     assert e.value.reason == "list_page"
+
+
+def test_vertical_label_is_neither_text_nor_headings():
+    # "今日推荐" set one character per table row beside the text, inside the text's cell
+    label = "<table>" + "".join(f"<tr><td><b>{c}</b></td></tr>" for c in "今日推荐") + "</table>"
+    inner = f"<div>{label}" + "".join(f"<p>{p}</p>" for p in P) + "</div>"
+    rec = parse_page("http://park.example.cn/a/2024/05/20/4.html", None, _page(inner), FETCHED)
+    assert rec.body_text.split("\n") == P
+    assert [s["heading"] for s in rec.sections if s["heading"]] == []
