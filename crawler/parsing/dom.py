@@ -7,6 +7,7 @@ centring, and whether an image came right before it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -23,8 +24,17 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CENTER_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _HCLASS_RE = re.compile(r"(?:^|[\s_-])h([1-6])(?:$|[\s_-])|bjh-h([1-6])", re.I)
+_WS_ANY_RE = re.compile(r"\s+")
 _WS_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
 _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "data-actualsrc", "original", "src")
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
+
+
+def text_key(s: str) -> str:
+    """A comparison key: NFKC, no white space, curly quotes as straight ones."""
+    return _WS_ANY_RE.sub("", unicodedata.normalize("NFKC", s or "")).translate(_QUOTES)
 
 
 def norm_ws(s: str) -> str:

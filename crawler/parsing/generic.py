@@ -5,17 +5,22 @@ Pipeline (one lxml tree, a handful of passes):
   -> body container -> title -> header/body/footer regions -> dates, bylines -> clean body lines
   -> sections, images. Optional per-site `rules` override single fields.
 
-Modules (one job each):
+Modules (one job each; each field has one public extractor):
   encoding.py  bytes -> text (header/BOM/meta charset as hints, strict decodes, GB* as GB18030)
   dom.py       the lxml tree, hidden-element removal, flattening into `Line`s
   meta.py      <meta>, <title>, canonical, JSON-LD, china.com.cn enpproperty/enpcontent comments
   body.py      main-block scoring (maximum-subtree over line values), junk boxes, boilerplate lines
-  titles.py    headline choice (heading-like lines vs <title>/og:title, proximity to the text)
+  titles.py    extract_title: heading-like lines scored against <title>/og:title and the text
   dates.py     date shapes (regex first, dateparser fallback), labels, metadata and URL dates
+  published.py extract_published_at: the date candidates of the whole page, best first
   bylines.py   来源/作者/责任编辑 labels, bylines, datelines, trailing credits, value cleaning
-  sections.py  sub-heading detection and the sections structure
+  credits.py   extract_bylines: source/author/editor candidates with ranks, the choice
+  sections.py  extract_sections: sub-heading detection and the sections structure
+  article.py   is_article: own prose, link blocks, URL role -> keep or refuse with a reason
   images.py    body images (lazy attributes, absolute URLs) and captions
   rules.py     per-site CSS/XPath selectors
+  vocab.py     labels, placeholders, chrome words and thresholds as named constants
+  explain.py   Trace: the ranked candidates per field (parknews parse --explain)
 A page region vocabulary is used throughout: the *header* is the lines between the headline and
 the text (date/source/author line), the *footer* the lines right after the text (editor, source
 notes), *removed* the credit and boilerplate lines taken out of the text (parsed for labels).
@@ -23,7 +28,6 @@ notes), *removed* the credit and boilerplate lines taken out of the text (parsed
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 from typing import Mapping
 from urllib.parse import urljoin
@@ -32,21 +36,23 @@ from archive.dedup import canonicalize_url, content_hash
 
 from . import bylines as by
 from . import dates as dt
-from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate, is_keyword_soup, is_link_line,
-                   is_meta_line, junk_elements, line_value, near_junk, pick_container, related_blocks)
-from .dom import build_lines, clean_tree, norm_ws, parse_html, text_of
 from .article import is_article, teaser_summaries
-from .published import extract_published_at
+from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate, is_keyword_soup, is_link_line,
+                   is_meta_line, junk_elements, line_value, pick_container, related_blocks)
+from .credits import Credits, extract_bylines
+from .dom import build_lines, clean_tree, parse_html
+from .dom import text_key as _key
 from .encoding import decode_body
 from .errors import NotAnArticle
 from .explain import Trace
-from .vocab import VERTICAL_LABEL_RUN
 from .images import extract_images
 from .meta import collect_meta, enpcontent_container
 from .parks import with_parks
+from .published import extract_published_at
 from .rules import apply_drop, select_element, select_text
-from .sections import build_sections, heading_flags
-from .titles import choose_title
+from .sections import extract_sections
+from .titles import extract_title
+from .vocab import VERTICAL_LABEL_RUN
 
 from crawler.items import Record
 
@@ -56,60 +62,6 @@ _DEBUG: dict | None = None  # set to a dict to collect intermediate values (deve
 _HEADER_SPAN = 30
 _FOOTER_SPAN = 40
 _TITLE_REPEAT_MIN = 6
-
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
-
-
-def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or "")).translate(_QUOTES)
-
-
-def _site_names(meta) -> set[str]:
-    names = set()
-    for v in (meta.get("og:site_name", "application-name", "sitename", "site_name"),):
-        if v:
-            names.add(_key(v))
-    if meta.title_tag:
-        parts = re.split(r"\s*[_|\-–—｜]+\s*", meta.title_tag)
-        if len(parts) > 1:
-            for p in parts[1:]:
-                if p:
-                    names.add(_key(p))
-    return names
-
-
-class _Fields:
-    """Collects candidate values per field with their origin, first good one wins."""
-
-    def __init__(self):
-        self.source: list[tuple[str, str, int]] = []  # (value, method, rank)
-        self.author: list[tuple[list[str], str, int]] = []
-        self.editor: list[tuple[str, str, int]] = []
-
-    def labels(self, text: str, method: str, rank: int):
-        labs = by.parse_labels(text)
-        if not any(k == "editor" for k, _l, _v in labs):
-            ed = by.editor_credit(text) if len(text) <= 40 else None
-            if ed:
-                self.editor.append((ed, method, rank * 10 + 1))
-        for kind, lab, value in labs:
-            if kind == "source":
-                v = by.clean_source(value)
-                if v:
-                    self.source.append((v, method, rank))
-            elif kind == "author":
-                names = by.clean_people(value)
-                if lab in ("作者",) and not names:
-                    # an explicit placeholder (作者：未知) blocks weaker author evidence? no: just skip it
-                    continue
-                if names:
-                    self.author.append((names, method, rank if lab == "作者" else rank + 1))
-            elif kind == "editor":
-                v = by.clean_editor(value)
-                if v:
-                    r = {"责任编辑": 0, "责编": 0, "值班编辑": 1, "本文编辑": 1}.get(lab, 2)
-                    self.editor.append((v, method, rank * 10 + r))
 
 
 def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
@@ -175,7 +127,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
                     title_idx = l.idx
                     break
     if not title:
-        title, title_idx, title_method = choose_title(lines, c_first, c_last, container, meta, trace)
+        title, title_idx, title_method = extract_title(lines, c_first, c_last, container, meta, trace)
     if not title:
         raise NotAnArticle("no_title", "no headline found")
     if _STATIC_TITLE_RE.match(_key(title)) and not dt.url_date(url):
@@ -188,7 +140,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         other_h1 = title_idx < c_first and any(
             lines[j].hl == 1 and _key(lines[j].text) != title_key0 for j in c_idx[:3])
         gap = any(not in_c[j] and line_value(lines[j]) > 30 for j in range(title_idx + 1, min(c_first, len(lines))))
-        far = title_idx < c_first - 30 and getattr(choose_title, "last_sim", 0) >= 0.75
+        far = title_idx < c_first - 30 and getattr(extract_title, "last_sim", 0) >= 0.75
         if (gap and (other_h1 or far)) or title_idx > c_last:
             alt = _anchored_block(lines, scores, title_idx, root, container)
             if alt is not None:
@@ -234,8 +186,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         break
     header_set = set(header)
 
-    fields = _Fields()
-    site_names = _site_names(meta)
+    fields = Credits()
 
     # ---- body lines ----
     kept = []
@@ -288,44 +239,13 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     footer = [i for i in range(c_last + 1, min(len(lines), c_last + 1 + _FOOTER_SPAN))]
 
     # ---- source / author / editor ----
-    for i in header:
-        fields.labels(lines[i].text, "text", 0)
-    _structural_fields([lines[i] for i in header] + [lines[i] for i in footer[:10]], fields)
-    slot = _slot_source(lines, header, site_names, fetched_at)
-    if slot:
-        fields.source.append((slot, "text", 1))
-    for l in removed:
-        fields.labels(l.text, "text", 2)
-    for i in footer:
-        if len(lines[i].text) <= 120:
-            fields.labels(lines[i].text, "text", 3)
-    for i in header:
-        ba = by.byline_author(lines[i].text)
-        if ba:
-            fields.author.append((ba, "text", 1))
-    if kept:
-        da = by.dateline_author(kept[0].text)
-        if da:
-            fields.author.append((da, "text", 4))
-        for l in kept[-2:]:
-            ta = by.trailing_author(l.text, last=l is kept[-1])
-            if ta:
-                fields.author.append((ta, "text", 5))
-            m = _TRAILING_SOURCE_RE.search(l.text)
-            if m and by.clean_source(m.group(1)):
-                fields.source.append((by.clean_source(m.group(1)), "text", 2))
+    source, author, editor = extract_bylines(lines, header, footer, removed, kept, fields, meta, rules, doc,
+                                             extraction, fetched_at, trace)
     if _DEBUG is not None:
         _DEBUG.update(header=[lines[i].text for i in header], removed=[l.text for l in removed],
                       footer=[lines[i].text for i in footer], source=fields.source, author=fields.author,
                       editor=fields.editor, title_idx=title_idx, c_first=c_first, c_last=c_last)
-    source, author, editor = _resolve_fields(fields, rules, doc, meta, extraction)
     if trace is not None:
-        for v, method, rank in fields.source:
-            trace.add("source", v, method, -rank - (5 if by.is_generic_source(v) else 0))
-        for names, method, rank in fields.author:
-            trace.add("author", " ".join(names), method, -rank)
-        for v, method, rank in fields.editor:
-            trace.add("editor", v, method, -rank)
         if scores is not None:
             for el, sc in sorted(scores.items(), key=lambda x: -x[1])[:8]:
                 first = next((l.text for l in lines if inside(l.el, el)), "")
@@ -356,12 +276,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
                   verdict.own_prose, f"own prose {verdict.own_prose} chars; {verdict.detail}".strip("; "))
     if not verdict.keep:
         raise NotAnArticle(verdict.reason, verdict.detail)
-    flags = heading_flags(kept, title)
-    if trace is not None:
-        for l, f in zip(kept, flags):
-            if f:
-                trace.add("sections", l.text, "structure", 1.0, "sub-heading")
-    sections = build_sections(texts, flags)
+    sections, flags = extract_sections(kept, title, trace)
     canonical = None
     for cand in (meta.canonical, meta.get("og:url")):
         if cand and not cand.startswith(("javascript:", "#")):
@@ -458,9 +373,6 @@ def strip_trailing_ui(t: str) -> str:
 _STATIC_TITLE_RE = re.compile(
     r"^(?:关于我们|联系我们|联系方式|网站地图|隐私政策|隐私声明|版权声明|免责声明|法律声明|用户协议|服务条款|网站声明|"
     r"使用帮助|帮助中心|意见反馈|加入我们|招贤纳士|友情链接|About|Contact)$", re.I)
-_TRAILING_SOURCE_RE = re.compile(r"[（(]\s*(?:本文)?(?:来源|稿件来源|信息来源|转自|来自)\s*[:：]\s*([^（）()]{2,24})[）)]\s*$")
-
-
 def _is_credit_line(t: str) -> bool:
     t = re.sub(r"^[□■●◆◇▲△★☆○◎※•·\s]+", "", t)
     if len(t) <= 40 and not re.search(r"[。，！？；]", t) and by.parse_labels(t):
@@ -478,139 +390,3 @@ def _is_credit_line(t: str) -> bool:
     return False
 
 
-_SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|星期|^周[一二三四五六日天]$|农历|阅读|浏览|点击|人气|次$|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
-
-
-def _slot_source(lines, header, site_names, fetched_at) -> str | None:
-    """The unlabelled outlet right after the date in Sina/Hexun-like header lines ("2019年11月25日 18:57 参考消息")."""
-    for i in header[:10]:
-        t = lines[i].text
-        if by.parse_labels(t):
-            continue
-        found = dt.find_dates(t, fetched_at, allow_relative=False)
-        if not found:
-            continue
-        rest = t[found[0].end:]
-        if rest and not rest[0].isspace():
-            # glued to the date ("16:56发布于北京…") or a "·" account separator: not the outlet slot
-            continue
-        rest = rest.strip(" \u3000|丨")
-        if rest.startswith(("·", "•")):
-            continue
-        if not rest:
-            # the slot may be the next line (a separate element)
-            if i + 1 < len(lines) and (i + 1) in header:
-                rest = lines[i + 1].text.strip()
-                if dt.find_dates(rest) or by.parse_labels(rest):
-                    return None
-            else:
-                return None
-        toks = [x for x in rest.split() if not re.fullmatch(r"\d+|举报|评论|分享|收藏|字号|[大中小]", x)]
-        if not toks:
-            return None
-        if len(toks) > 1:
-            return None
-        v = toks[0]
-        if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
-            return None
-        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v) or by.is_place(v) or by.clean_source(v) is None:
-            return None
-        return v
-    return None
-
-
-_STRUCT_IDS = {"source": ("source_baidu", "source", "ly", "laiyuan", "articlesource", "media_name"),
-               "author": ("author_baidu",),
-               "editor": ("editor_baidu",)}
-
-
-def _structural_fields(region, fields: _Fields) -> None:
-    """Baidu-style #pubtime_baidu/#source_baidu/#author_baidu and Tencent-like span.a_source slots."""
-    seen = set()
-    cands = []
-    for l in region:
-        el, depth = l.el, 0
-        while el is not None and depth < 3:
-            if el not in seen:
-                seen.add(el)
-                cands.append(el)
-            el = el.getparent()
-            depth += 1
-        if len(l.el) <= 30:
-            for d in l.el.iterdescendants():
-                if d not in seen and isinstance(d.tag, str):
-                    seen.add(d)
-                    cands.append(d)
-    for el in cands:
-        ident = (el.get("id") or "").lower()
-        cls = (el.get("class") or "").lower()
-        if not ident and not cls:
-            continue
-        for kind, names in _STRUCT_IDS.items():
-            if ident in names or (kind == "source" and re.search(r"(?:^|\s)(?:a_source|source|article-source|ly)(?:$|\s)", cls)):
-                t = norm_ws(text_of(el))
-                if not t or len(t) > 60:
-                    continue
-                labs = by.parse_labels(t)
-                if labs:
-                    fields.labels(t, "structure", 1)
-                elif kind == "source":
-                    v = by.clean_source(t)
-                    if v and not dt.find_dates(t) and not re.search(r"[:：]", t):
-                        fields.source.append((v, "structure", 1))
-                elif kind == "author":
-                    names = by.clean_people(t)
-                    if names:
-                        fields.author.append((names, "structure", 1))
-                elif kind == "editor":
-                    v = by.clean_editor(t)
-                    if v:
-                        fields.editor.append((v, "structure", 1))
-
-
-def _strip_label(v: str) -> str:
-    """A rule matched "审核：王刚": drop a short leading label of any kind."""
-    return re.sub(r"^[^\s:：|]{1,6}\s*[:：|｜]\s*", "", v.strip())
-
-
-def _rule_value(doc, rules, field: str, clean, extraction):
-    """A site rule's value for a byline field: the labelled value inside the selected text (or
-    the text without a short leading label), cleaned; None when the rule is absent or empty."""
-    if not rules.get(field):
-        return None
-    v = select_text(doc, rules[field])
-    if not v:
-        return None
-    labs = by.parse_labels(v)
-    value = clean(next((x for k, _l, x in labs if k == field), None) or _strip_label(v))
-    if value:
-        extraction[field] = "rule"
-    return value or None
-
-
-def _resolve_fields(fields: _Fields, rules, doc, meta, extraction):
-    source = _rule_value(doc, rules, "source", by.clean_source, extraction)
-    if source is None and fields.source:
-        ordered = sorted(fields.source, key=lambda x: x[2])
-        good = [x for x in ordered if not by.is_generic_source(x[0])]
-        pick = (good or ordered)[0]
-        source = pick[0]
-        extraction["source"] = pick[1]
-    if source is None:
-        v = meta.get("contentsource", "source") or meta.enp.get("source")
-        if v:
-            source = by.clean_source(v)
-            if source:
-                extraction["source"] = "meta"
-    names = _rule_value(doc, rules, "author", by.clean_people, extraction)
-    author = " ".join(names) if names else None
-    if author is None and fields.author:
-        pick = sorted(fields.author, key=lambda x: x[2])[0]
-        author = " ".join(pick[0])
-        extraction["author"] = pick[1]
-    editor = _rule_value(doc, rules, "editor", by.clean_editor, extraction)
-    if editor is None and fields.editor:
-        pick = sorted(fields.editor, key=lambda x: x[2])[0]
-        editor = pick[0]
-        extraction["editor"] = pick[1]
-    return source, author, editor

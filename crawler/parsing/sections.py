@@ -129,3 +129,13 @@ def build_sections(texts: list[str], flags: list[bool]) -> list[dict]:
     if cur["heading"] is not None or cur["paragraphs"]:
         sections.append(cur)
     return sections
+
+
+def extract_sections(lines: list[Line], title: str | None = None, trace=None) -> tuple[list[dict], list[bool]]:
+    """(sections, heading flag per line) of the body lines."""
+    flags = heading_flags(lines, title)
+    if trace is not None:
+        for line, f in zip(lines, flags):
+            if f:
+                trace.add("sections", line.text, "structure", 1.0, "sub-heading")
+    return build_sections([l.text for l in lines], flags), flags

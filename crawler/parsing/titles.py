@@ -73,10 +73,10 @@ def references(meta) -> list[str]:
     return refs
 
 
-def choose_title(lines, c_first: int, c_last: int, container, meta, trace=None):
-    """Return (title, line index or None, method)."""
+def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None):
+    """Return (title, line index or None, method): the best-scoring headline candidate, else metadata."""
     refs = references(meta)
-    choose_title.last_sim = 0.0
+    extract_title.last_sim = 0.0
     best = None
     lo = max(0, c_first - 40)
     hi = min(len(lines), c_first + 8)
@@ -121,7 +121,7 @@ def choose_title(lines, c_first: int, c_last: int, container, meta, trace=None):
             if k.startswith(r) and k != r and len(k) - len(r) <= 8 and len(r) >= 6:
                 text = _cut_to(text, len(r))
                 break
-        choose_title.last_sim = s
+        extract_title.last_sim = s
         return text, i, ("text" if s >= 0.5 else "structure")
     # fall back to metadata
     og = meta.get("og:title", "articletitle", "twitter:title")
