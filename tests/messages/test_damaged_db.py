@@ -41,9 +41,12 @@ def bad_utf8(data):  # bytes that are not UTF-8 inside stored text
     data[:] = data.replace("园区".encode(), b"\xff\xfe\xff\xfe\xff\xfe")
 
 
-def bad_pages(data):  # every other 4 KiB database page overwritten
-    for n in range(2, len(data) // 4096, 2):
-        data[n * 4096 + 100:n * 4096 + 400] = b"\x00garbage" * 37 + b"\x00" * 4
+def bad_pages(data):  # the header of every page holding article text overwritten (page 1 kept)
+    text = "园区".encode()
+    for n in range(1, len(data) // 4096):
+        page = data[n * 4096:(n + 1) * 4096]
+        if text in page:
+            data[n * 4096:n * 4096 + 8] = b"\xee" * 8
 
 
 @pytest.mark.parametrize("damage", [bad_json, bad_utf8, bad_pages], ids=["json", "utf8", "pages"])
