@@ -66,8 +66,10 @@ def is_article(title: str | None, kept, block_lines, all_lines, url: str = "") -
     links = [l for l in block_lines if _headline_link(l)]
     link_chars = sum(l.n for l in links)
     own, paras, longest = _own_prose(kept, block_lines)
-    if title and (own >= V.KEEP_PROSE_ALONE or (own >= V.KEEP_PROSE_CHARS and paras >= V.KEEP_PROSE_PARAGRAPHS
-                                                and own >= V.KEEP_PROSE_VS_LINKS * link_chars)):
+    if title and (own >= V.KEEP_PROSE_ALONE
+                  or (own >= V.KEEP_PROSE_SEVERAL and paras >= V.KEEP_PARAGRAPHS_SEVERAL)
+                  or (own >= V.KEEP_PROSE_CHARS and paras >= V.KEEP_PROSE_PARAGRAPHS
+                      and own >= V.KEEP_PROSE_VS_LINKS * link_chars)):
         return Verdict(True, own_prose=own)
     page_links = sum(1 for l in all_lines if _headline_link(l))
     if own < V.KEEP_PROSE_CHARS and page_links >= V.LIST_URL_PAGE_LINKS and url_role(url) == "list":

@@ -52,7 +52,7 @@ from .published import extract_published_at
 from .rules import apply_drop, select_element, select_text
 from .sections import extract_sections
 from .titles import extract_title
-from .vocab import VERTICAL_LABEL_RUN
+from .vocab import TEXT_BEFORE_END_CREDIT, VERTICAL_LABEL_RUN
 
 from crawler.items import Record
 
@@ -191,6 +191,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     # ---- body lines ----
     kept = []
     removed = []  # lines removed as credits (parsed for labels)
+    ended = False  # an editor's credit closed the text: later lines are read for credits only
     for i in range(body_start, c_last + 1):
         if not in_c[i] or i in header_set:
             continue
@@ -214,6 +215,9 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             continue
         if _is_credit_line(t):
             removed.append(l)
+            ended = ended or _ends_text(t, kept)
+            continue
+        if ended:
             continue
         if is_link_line(l) and not re.search(r"[。！？]", t):
             continue
@@ -309,6 +313,14 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         warnings=warnings,
         parser_version=PARSER_VERSION,
     ))
+
+
+def _ends_text(t: str, kept) -> bool:
+    """An editor's credit after the text ("责任编辑：于文凯") closes it: what follows in the block
+    (tags, related lists, comments) is not the article, whatever the block's markup."""
+    if sum(l.n for l in kept) < TEXT_BEFORE_END_CREDIT or not by.editor_credit(t):
+        return False
+    return True
 
 
 def _drop_vertical_labels(kept):

@@ -14,6 +14,7 @@ HEADLINE_LINK_MIN, HEADLINE_LINK_MAX = 6, 60  # a link line of this length reads
 PROSE_LINE_MIN = 30          # a paragraph of at least this many characters, with sentence punctuation
 KEEP_PROSE_CHARS = 150       # this much of the page's own prose (not teasers under links) keeps it
 KEEP_PROSE_PARAGRAPHS = 2    # ... spread over at least this many paragraphs
+KEEP_PROSE_SEVERAL, KEEP_PARAGRAPHS_SEVERAL = 300, 3  # or this much in this many paragraphs
 KEEP_PROSE_ALONE = 500       # this much own prose keeps it whatever sits around it
 KEEP_PROSE_VS_LINKS = 0.3    # less: the own prose must be this share of the headline-link text
 LIST_LINKS_MIN = 8           # a main block with this many headline links ...
@@ -65,3 +66,4 @@ ORG_ENDINGS = ("社", "报", "网", "台", "局", "部", "委", "会", "院", "�
 # ---- sections ----
 MIN_HEADING_CHARS = 2  # a shorter line is a heading only when it is a number ("1", "一")
 VERTICAL_LABEL_RUN = 3  # this many one-character lines in a row are a vertical label, not text
+TEXT_BEFORE_END_CREDIT = 200  # after this much text an editor's credit line ends the text

@@ -53,3 +53,15 @@ def test_vertical_label_is_neither_text_nor_headings():
     rec = parse_page("http://park.example.cn/a/2024/05/20/4.html", None, _page(inner), FETCHED)
     assert rec.body_text.split("\n") == P
     assert [s["heading"] for s in rec.sections if s["heading"]] == []
+
+
+def test_editor_credit_closes_the_text_in_a_block_without_class_names():
+    # no class or id to tell the comments from the text: the editor's credit ends the article
+    long = [p * 2 for p in P]
+    comments = "".join(f"<div><div>网友{i}</div><div>这篇报道写得很好，园区的安全生产确实需要常抓不懈，希望各企业都能落实到位，第{i}楼。</div>"
+                       f"<div>3小时前 回复 举报</div></div>" for i in range(6))
+    inner = ("<div>" + "".join(f"<p>{p}</p>" for p in long) + "<p>责任编辑：于文凯</p>"
+             f"<div>热门评论</div>{comments}</div>")
+    rec = parse_page("http://park.example.cn/a/2024/05/20/5.html", None, _page(inner), FETCHED)
+    assert rec.body_text.split("\n") == long
+    assert rec.editor == "于文凯"
