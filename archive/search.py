@@ -201,7 +201,8 @@ def rebuild_index(db) -> int:
 
 
 def _try_sync(db) -> None:
-    """sync_index, but give up at once (search stale by one batch) when the archive is locked."""
+    """sync_index, but give up at once (search stale by one batch) when the archive is locked
+    or the disk is full."""
     if db.conn.in_transaction:
         sync_index(db)
         return
@@ -211,8 +212,8 @@ def _try_sync(db) -> None:
     db.execute("PRAGMA busy_timeout = 200")
     try:
         sync_index(db)
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
+    except sqlite3.OperationalError as exc:  # locked, or a full disk: search what is indexed
+        if not any(word in str(exc) for word in ("locked", "busy", "full")):
             raise
     finally:
         db.execute(f"PRAGMA busy_timeout = {int(old)}")

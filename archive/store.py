@@ -17,6 +17,7 @@ from crawler.items import Record
 
 from . import captures, dedup, neardup, parks, refused
 from .db import open_db
+from .transactions import rollback_quietly
 
 # Outcomes of Archive.save
 NEW = "new"
@@ -99,15 +100,19 @@ class Archive:
             except BaseException:
                 self.rollback()  # what the batch names is not durable: none of it is stored
                 raise
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.rollback()
+                raise
             self._in_tx = False
             self._pending = 0
 
     def rollback(self) -> None:
         if self._in_tx:
-            self.db.execute("ROLLBACK")
             self._in_tx = False
             self._pending = 0
+            rollback_quietly(self.db)  # SQLite may have rolled back already (a full disk)
 
     def close(self) -> None:
         self.flush()

@@ -10,14 +10,26 @@ import sqlite_utils
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block (or the COMMIT) raises. The
+    error raised is the block's own: SQLite rolls some failures back by itself ("database or
+    disk is full"), and a ROLLBACK then would only say "no transaction is active"."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        rollback_quietly(db)
         raise
-    db.execute("COMMIT")
+
+
+def rollback_quietly(db: sqlite_utils.Database) -> None:
+    """ROLLBACK the open transaction, if SQLite has not already; a failing ROLLBACK is not
+    raised (the caller is raising the error that made it roll back)."""
+    if db.conn.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            pass
 
 
 @contextmanager

@@ -79,7 +79,9 @@ def _print_summary(summary) -> None:
 
 def _crawl_exit(summary) -> None:
     if summary.storage_errors:
-        raise CliError(f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
+        why = summary.stats.get("parknews/errors/message")  # an archive write that failed at the end
+        raise CliError(f"crawl of {summary.site}: {why}" if why else
+                       f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
     # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
     # 130 interrupted
     code = int(summary.stats.get("parknews/exit_code", 0) or 0)

@@ -1,9 +1,16 @@
 """The crawl-run recorder: one crawl_runs row per crawl, opened at start, closed with counts."""
 from __future__ import annotations
 
+import logging
+
 from scrapy import signals
+from sqlite_utils.utils import sqlite3
+
+from archive.store import now_iso
 
 from .pipelines import archive_for
+
+logger = logging.getLogger(__name__)
 
 # Stats keys summarised into the crawl_runs row.
 def run_counts(stats: dict) -> dict:
@@ -60,9 +67,44 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider, reason):
         archive = archive_for(self.crawler)
+        try:
+            self._close_run(archive, spider, reason)
+        except (sqlite3.DatabaseError, OSError) as exc:  # a full disk while closing the run
+            self._close_failed(archive, spider, reason, exc)
+        try:
+            archive.close()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._storage_error(f"could not close the archive: {exc}")
+
+    def _storage_error(self, message: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("parknews/errors/storage")
+        if not stats.get_value("parknews/errors/message"):
+            stats.set_value("parknews/errors/message", message)
+        logger.error("%s", message)
+
+    def _sync_index(self, archive) -> None:
+        """Bring the full-text index up to date as part of the run, before the run's row is
+        closed: a kill meanwhile leaves the run 'running' (later 'interrupted'), a full disk
+        makes it 'failed', never 'ok' with a stale index."""
+        from archive.parks import sync_links
+        from archive.search import sync_index
+
+        try:
+            sync_links(archive.db)  # the gazetteer mirror, and articles queued by a reparse or `parks add`
+            indexed = sync_index(archive.db)
+        except sqlite3.DatabaseError as exc:
+            self._storage_error(f"search index not brought up to date ({exc}); it is updated by the next "
+                                "crawl or search once the archive can be written")
+            indexed = 0
+        self.crawler.stats.set_value("parknews/search/indexed", indexed)
+
+    def _close_run(self, archive, spider, reason):
+        archive.flush()
+        self._sync_index(archive)
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats)
-        errors = int(stats.get("parknews/errors/item", 0) or 0) + int(stats.get("parknews/errors/spider", 0) or 0)
+        errors = storage_errors(stats)
         status = "ok" if reason == "finished" and errors == 0 else ("failed" if errors else reason)
         run_id = getattr(self.crawler, "parknews_run_id", None)
         from . import ops
@@ -76,7 +118,34 @@ class CrawlRunRecorder:
             ops.run_closed(self.crawler, archive, run_id, counts)
         self.crawler.stats.set_value("parknews/run_id", run_id)
         self.crawler.stats.set_value("parknews/run_status", status)
-        archive.close()
+
+    def _close_failed(self, archive, spider, reason, exc) -> None:
+        """The run could not be closed (the archive cannot be written): say so in one line, and
+        record the run as failed when the database still takes that much; else its row stays
+        'running' and the next crawl marks it interrupted."""
+        from . import ops
+
+        self._storage_error(f"could not record the end of the run ({exc})")
+        archive.rollback()
+        run_id = getattr(self.crawler, "parknews_run_id", None)
+        stats = self.crawler.stats
+        stats.set_value("parknews/run_id", run_id)
+        stats.set_value("parknews/run_status", "failed")
+        stats.set_value("parknews/exit_code", ops.EXIT_FAILURES)
+        if run_id is None:
+            return
+        try:
+            archive.db.execute("UPDATE crawl_runs SET status = 'failed', finish_reason = ?, exit_code = ?, "
+                               "finished_at = ? WHERE id = ?",
+                               [reason, ops.EXIT_FAILURES, now_iso(), run_id])
+        except (sqlite3.DatabaseError, OSError):
+            pass  # left 'running': interrupted at the next crawl, never 'ok'
+
+
+def storage_errors(stats: dict) -> int:
+    """Errors of our own code or storage in a run: items and spider callbacks that raised, and
+    archive writes that failed at the run's end (the index sync, the run's row)."""
+    return sum(int(stats.get(f"parknews/errors/{k}", 0) or 0) for k in ("item", "spider", "storage"))
 
 
 def close_interrupted(crawler) -> None:

@@ -156,7 +156,9 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
     def get(key):
         return int(stats.get(key, 0) or 0)
 
-    errors = get("parknews/errors/item") + get("parknews/errors/spider")
+    from .extensions import storage_errors
+
+    errors = storage_errors(stats)
     rate = failure_rate(stats)
     threshold = settings.getfloat("PARKNEWS_FAIL_THRESHOLD", 0.2)
     min_new = settings.getint("PARKNEWS_DEGRADED_MIN_NEW", 3)

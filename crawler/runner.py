@@ -44,7 +44,9 @@ class CrawlSummary:
 
     @property
     def storage_errors(self) -> int:
-        return self.get("parknews/errors/item") + self.get("parknews/errors/spider")
+        from .extensions import storage_errors
+
+        return storage_errors(self.stats)
 
     @property
     def status(self) -> str:
@@ -215,22 +217,5 @@ def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs)
         close_interrupted(crawler)
         _stop_threadpool()
     logging.getLogger("scrapy").handlers.clear()
-    stats = dict(crawler.stats.get_stats() or {})
-    stats["parknews/search/indexed"] = update_search_index(settings.get("PARKNEWS_DB"))
+    stats = dict(crawler.stats.get_stats() or {})  # the index was synced as the run closed
     return CrawlSummary(site=site_label, stats=stats)
-
-
-def update_search_index(db_path: str) -> int:
-    """Bring the full-text index up to date after a crawl (kept out of the crawl's hot path;
-    see archive/search.py). Returns the number of articles indexed."""
-    from archive.db import open_db
-    from archive.search import sync_index
-
-    from archive.parks import sync_links
-
-    db = open_db(db_path)
-    try:
-        sync_links(db)  # the gazetteer mirror, and articles queued by a reparse or `parks add`
-        return sync_index(db)
-    finally:
-        db.close()
