@@ -368,6 +368,11 @@ class WarcWriter(_Writer):
         data = fh.read(length)
         if len(data) != length or data[:2] != b"\x1f\x8b":
             raise ExportError(f"{name}@{offset}: not a complete WARC record (damaged or truncated file)")
+        from .warc import record_problem
+
+        problem = record_problem(data)  # never copy a damaged record into an export
+        if problem:
+            raise ExportError(f"{name}@{offset}: damaged WARC record ({problem[:200]}); nothing exported")
         self._copied.add((name, offset))
         self.out.write(data)
         self.records += 1

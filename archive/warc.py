@@ -356,6 +356,32 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
     )
 
 
+def record_problem(data: bytes) -> str | None:
+    """What is wrong with the bytes of one stored record (one gzip member), or None when they
+    are one whole WARC record whose block and payload digests match."""
+    d = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    try:
+        raw = d.decompress(data)
+    except zlib.error as exc:
+        return f"not a whole gzip member ({exc})"
+    if not d.eof:
+        return "truncated (the gzip member ends early)"
+    if d.unused_data:
+        return "bytes after the record"
+    try:
+        record = next(iter(ArchiveIterator(io.BytesIO(raw), check_digests=True)))
+        stream = record.content_stream()
+        while stream.read(1 << 20):
+            pass
+    except StopIteration:
+        return "no record"
+    except Exception as exc:  # noqa: BLE001 - warcio raises assorted errors on damaged bytes
+        return f"{type(exc).__name__}: {exc}"
+    if record.digest_checker.passed is False:
+        return "; ".join(record.digest_checker.problems) or "digest mismatch"
+    return None
+
+
 # ---- recovery of unfinished files ----
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"

@@ -77,3 +77,32 @@ def test_export_to_a_symlink_writes_its_target(fresh_copy, tmp_path):
     dangling.symlink_to(tmp_path / "real" / "next.jsonl")
     assert run_cli("export", "--db", fresh_copy, "-o", dangling).code == 0
     assert dangling.is_symlink() and (tmp_path / "real" / "next.jsonl").read_text()
+
+
+def test_warc_export_refuses_a_damaged_record(archive, tmp_path):
+    """A stored record whose bytes are damaged in place (its gzip member keeps its length) is
+    not copied into a WARC export: one line names the file and offset, exit 2, no output."""
+    import shutil
+
+    import sqlite_utils
+
+    from archive.warc import default_archive_dir
+
+    folder = tmp_path / "warc"
+    shutil.copytree(default_archive_dir(archive["db"]), folder)
+    db = sqlite_utils.Database(str(archive["db"]))
+    name, offset, length = db.execute(
+        "SELECT warc_file, \"offset\", length FROM captures c JOIN articles a ON a.id = c.article_id "
+        "WHERE a.site = 'demo' AND c.record_type = 'response' ORDER BY c.id LIMIT 1").fetchone()
+    db.close()
+    path = folder / name
+    with open(path, "r+b") as fh:  # the member's last 300 bytes overwritten, as a torn write leaves them
+        fh.seek(offset + length - 300)
+        fh.write(b"\0" * 300)
+    out = tmp_path / "x.warc.gz"
+    result = run_cli("export", "--format", "warc", "--site", "demo", "--db", archive["db"], "-o", out,
+                     "--warc-dir", folder)
+    assert result.code == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{name}@{offset}" in lines[0] and "damaged WARC record" in lines[0], result
+    assert not out.exists()
