@@ -88,6 +88,8 @@ BODY_WEIGHT = 1.0
 SYNC_BATCH = 500
 SNIPPET_CHARS = 80
 BROAD = 2000  # a query matching more articles than this is "broad" (see search())
+MAX_QUERY_CHARS = 500  # a longer query is refused before any work (SearchError)
+MAX_TERMS = 16  # more terms than this: refused
 
 # Runs of characters unicode61 keeps inside a token (letters, digits, private use); everything
 # else separates runs. Bigrams are only made inside a run, so a bigram never spans punctuation.
@@ -221,6 +223,10 @@ def _try_sync(db) -> None:
 
 # ---------------------------------------------------------------- queries
 
+class SearchError(ValueError):
+    """A query that is refused (too long, too many terms, not text): one line for the user."""
+
+
 @dataclass
 class SearchHit:
     id: int
@@ -235,13 +241,20 @@ class SearchHit:
 
 def parse_query(query: str | None) -> list[str]:
     """Terms of a query: space separated, a "quoted phrase" is one term; normalized (NFKC),
-    duplicates dropped; empty quotes ignored."""
+    duplicates dropped; empty quotes ignored. A query longer than MAX_QUERY_CHARS or with more
+    than MAX_TERMS terms raises SearchError before any work is done on it."""
+    if query is not None and not isinstance(query, str):
+        raise SearchError(f"the query must be text, not {type(query).__name__}")
+    if query and len(query) > MAX_QUERY_CHARS:
+        raise SearchError(f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS} are searched")
     terms: list[str] = []
     for m in _TERM_RE.finditer(normalize(query).strip()):
         term = m.group(1) if m.group(1) is not None else m.group(2)
         term = _WS_RE.sub(" ", term).strip()
         if term and term.lower() not in {t.lower() for t in terms}:
             terms.append(term)
+    if len(terms) > MAX_TERMS:
+        raise SearchError(f"the query has {len(terms)} terms; at most {MAX_TERMS} are searched")
     return terms
 
 
@@ -296,9 +309,9 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
            limit: int = 20, sync: bool = True, park: str | None = None) -> list[SearchHit]:
     """Ranked articles matching every term of `query` (see the module docstring for syntax),
     restricted by the filters; with no terms, the filtered articles newest first."""
+    terms = parse_query(query)  # refuses an oversized query before any work
     if sync:
         _try_sync(db)
-    terms = parse_query(query)
     where, params = article_filters(site, source, author, since, until, park=park)
     limit = max(0, int(limit))
     cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text"

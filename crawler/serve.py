@@ -13,6 +13,12 @@
   2-character terms work), exposed to SQL as `pn_search(query[, site[, limit]])`: a JSON array of
   `{"id", "score", "snippet"}`, best first. The `search` canned query is the search page; on the
   articles table `?_search=园区` filters through the same function.
+* pn_search is bounded like the SQL around it: the query must be text of at most
+  `archive.search.MAX_QUERY_CHARS` characters and MAX_TERMS terms (a blob or a longer text is
+  refused before any work), and its own SQLite work stops at Datasette's `sql_time_limit_ms`
+  (3 s), interrupting the statement that called it ("SQL query took too long").
+* SIGTERM/SIGINT stop the server: requests still running get SHUTDOWN_GRACE_S seconds, and every
+  statement still running in Datasette's worker threads is interrupted, so none holds the exit.
 * JSON columns (sections, images, extraction, warnings, run counts) are rendered as HTML.
 """
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +35,8 @@ METADATA_PATH = Path(__file__).with_name("datasette_metadata.json")
 JSON_COLUMNS = {"sections", "images", "extraction", "warnings", "parks", "surfaces", "counts", "responses", "dropped",
                 "coverage", "changed", "filters"}
 SEARCH_LIMIT_MAX = 500
+SHUTDOWN_GRACE_S = 3  # on SIGTERM, requests still running after this are cancelled
+PROGRESS_STEPS = 200  # SQLite VM steps between two checks of pn_search's deadline
 
 try:
     from datasette import hookimpl
@@ -61,6 +70,16 @@ def load_metadata(db_path: str | Path | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------- search function for SQL
 
 _local = threading.local()
+# Every SQLite connection serving a request (Datasette's and pn_search's own), so that stopping
+# the server can interrupt the queries still running in Datasette's worker threads. They live as
+# long as their threads (one per worker thread and database), so the list stays short.
+_open_conns: list = []
+_conns_lock = threading.Lock()
+
+
+def _track(conn) -> None:
+    with _conns_lock:
+        _open_conns.append(conn)
 
 
 def _search_db(path: str):
@@ -74,19 +93,75 @@ def _search_db(path: str):
     db = conns.get(path)
     if db is None:
         uri = Path(path).resolve().as_uri() + "?mode=ro"
-        db = conns[path] = sqlite_utils.Database(sqlite3.connect(uri, uri=True, check_same_thread=False))
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        _track(conn)
+        db = conns[path] = sqlite_utils.Database(conn)
     return db
 
 
-def search_json(path: str, query: Any, site: Any = None, limit: Any = 50) -> str:
-    from archive.search import search
+class SearchTimeout(Exception):
+    pass
 
+
+def search_json(path: str, query: Any, site: Any = None, limit: Any = 50, *,
+                time_limit_ms: int | None = None) -> str:
+    """pn_search(): the hits as JSON. The query must be text (of at most MAX_QUERY_CHARS
+    characters: archive.search refuses more before any work), and the search's own SQLite work
+    stops after `time_limit_ms` (SearchTimeout), so the function cannot run past the limit that
+    bounds the SQL around it."""
+    from archive.search import SearchError, search
+    from sqlite_utils.utils import sqlite3
+
+    if query is not None and not isinstance(query, (str, int, float)):
+        raise SearchError(f"pn_search: the query must be text, not {type(query).__name__}")
+    if site is not None and not isinstance(site, str):
+        raise SearchError("pn_search: the site must be text")
     try:
         n = max(1, min(int(limit or 50), SEARCH_LIMIT_MAX))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         n = 50
-    hits = search(_search_db(path), str(query or ""), site=str(site) if site else None, limit=n, sync=False)
+    db = _search_db(path)
+    if time_limit_ms:
+        deadline = time.monotonic() + time_limit_ms / 1000
+        db.conn.set_progress_handler(lambda: 1 if time.monotonic() >= deadline else 0, PROGRESS_STEPS)
+    try:
+        hits = search(db, str(query if query is not None else ""), site=site or None, limit=n, sync=False)
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise SearchTimeout(f"pn_search: stopped after the {time_limit_ms} ms time limit") from None
+        raise
+    finally:
+        if time_limit_ms:
+            db.conn.set_progress_handler(None, PROGRESS_STEPS)
     return json.dumps([{"id": h.id, "score": h.score, "snippet": h.snippet} for h in hits], ensure_ascii=False)
+
+
+def _pn_search(conn, path: str, limit_ms: int):
+    """The SQL function for one Datasette connection: a refused or timed-out search interrupts
+    the statement around it too, so Datasette reports it as a query that took too long (or an
+    error) instead of going on."""
+    from archive.search import SearchError
+
+    def fn(*args):
+        try:
+            return search_json(path, *args, time_limit_ms=limit_ms)
+        except SearchTimeout:
+            conn.interrupt()
+            raise
+        except SearchError as exc:
+            raise ValueError(str(exc)) from None
+    return fn
+
+
+def interrupt_queries() -> None:
+    """Interrupt every SQLite statement running for the server (safe from any thread)."""
+    with _conns_lock:
+        conns = list(_open_conns)
+    for conn in conns:
+        try:
+            conn.interrupt()
+        except Exception:  # a connection being closed: nothing left to interrupt
+            pass
 
 
 # ---------------------------------------------------------------- Datasette hooks (this module is the plugin)
@@ -96,10 +171,10 @@ def prepare_connection(conn, database, datasette):
     db = datasette.databases.get(database)
     if database != DB_NAME or db is None or not db.path:
         return
-    path = db.path
-    conn.create_function("pn_search", 1, lambda q: search_json(path, q))
-    conn.create_function("pn_search", 2, lambda q, s: search_json(path, q, s))
-    conn.create_function("pn_search", 3, lambda q, s, n: search_json(path, q, s, n))
+    _track(conn)
+    fn = _pn_search(conn, db.path, int(datasette.setting("sql_time_limit_ms") or 0))
+    for nargs in (1, 2, 3):
+        conn.create_function("pn_search", nargs, fn)
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
@@ -227,4 +302,12 @@ def run_server(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"serving {Path(db_path).resolve()} read-only at http://{shown}:{port}/{DB_NAME} "
                "(Ctrl-C stops)", err=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):  # SIGTERM / SIGINT: stop the queries still running too
+            super().handle_exit(sig, frame)
+            interrupt_queries()
+
+    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                            timeout_graceful_shutdown=SHUTDOWN_GRACE_S)
+    Server(config).run()
+    interrupt_queries()  # a worker thread still in a statement would hold the exit

@@ -1,15 +1,18 @@
 """`parknews serve`: Datasette's test client against a real crawl, and once end to end in headless
 Chromium (skipped, with the reason, where Chromium cannot run)."""
 import asyncio
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 
 import pytest
@@ -115,6 +118,41 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(db_path):
+    """A real `parknews serve` subprocess on a free port: yields (base URL, Popen); stopped after."""
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # stderr to a file: a pipe nobody reads fills up with Datasette's error logs and blocks the server
+    log = tempfile.TemporaryFile(mode="w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "serve", "--db", str(db_path), "--port", str(port)],
+        cwd=ROOT, stdout=log, stderr=log, env=env, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"parknews serve did not start: {log.read()[-1000:]}")
+                time.sleep(0.2)
+        yield base, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        log.close()
+
+
 def _chromium():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
@@ -139,24 +177,7 @@ def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
         probe = _dump_dom(chromium, "data:text/html,<p id=probe>ok</p>", profile)
         if probe.returncode != 0 or "probe" not in probe.stdout:
             pytest.skip(f"chromium cannot run here (exit {probe.returncode}): {probe.stderr.strip()[-200:]}")
-        port = _free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        server = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "serve", "--db", str(archive["db"]), "--port", str(port)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        out, err = server.communicate(timeout=5) if server.poll() is not None else ("", "")
-                        pytest.fail(f"parknews serve did not start: {err[-1000:]}")
-                    time.sleep(0.2)
+        with serving(archive["db"]) as (base, server):
             # the search page: its form
             form = _dump_dom(chromium, base + "/parknews/search", profile)
             assert form.returncode == 0, form.stderr[-500:]
@@ -169,15 +190,7 @@ def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
             assert page.returncode == 0, page.stderr[-500:]
             assert want in page.stdout
             assert f"<mark>{term}</mark>" in page.stdout
-            # bound to loopback only
             assert server.poll() is None
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
@@ -185,3 +198,69 @@ def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
 def test_serve_bad_database_is_one_line(tmp_path):
     result = run_cli("serve", "--db", tmp_path / "missing.db", "--port", "0")
     assert result.code == 2 and "no such database" in result.stderr
+
+
+def _get_status(url, timeout=30):
+    """(HTTP status, body text) of a GET; the request fails the test if it runs past `timeout`."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_pn_search_is_bounded_and_serve_stops_on_sigterm(archive):
+    """A hostile pn_search() call is refused at once, pn_search cannot outrun the SQL time limit,
+    and SIGTERM stops the server while a query is running."""
+    with serving(archive["db"]) as (base, server):
+        def sql(q):
+            return base + "/parknews.json?sql=" + urllib.parse.quote(q)
+
+        for hostile in ("select length(pn_search(zeroblob(100000000)))",
+                        "select pn_search(printf('%.100000c', '园'))",
+                        "select pn_search(x'e59bade58cba')"):
+            t = time.monotonic()
+            status, body = _get_status(sql(hostile))
+            assert status == 400 and '"ok": false' in body, (hostile, status, body[:300])
+            assert time.monotonic() - t < 10, hostile
+        assert _rss_mb(server.pid) < 1024
+        # many calls, each within bounds: stopped by the 3 s limit like any other query
+        t = time.monotonic()
+        status, body = _get_status(sql(
+            "with recursive c(i) as (select 1 union all select i + 1 from c) "
+            "select count(*) from c where pn_search('区' || i) != ''"))
+        assert status == 400 and "took too long" in body, body[:300]
+        assert time.monotonic() - t < 15
+        # the server still answers, and pn_search still works
+        status, body = _get_status(sql("select pn_search('园区') as hits"))
+        assert status == 200 and '\\"id\\"' in body
+        # SIGTERM while a slow query runs: the server exits promptly
+        import threading
+
+        threading.Thread(target=_get_status, args=(sql(
+            "with recursive c(i) as (select 1 union all select i + 1 from c) "
+            "select count(*) from c where pn_search('区' || i) != ''"), 60), daemon=True).start()
+        time.sleep(0.5)
+        t = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail("parknews serve ignored SIGTERM for 10 s")
+        assert time.monotonic() - t < 10
+
+
+def test_search_json_honours_its_time_limit(archive):
+    from crawler.serve import SearchTimeout, search_json
+
+    assert json.loads(search_json(str(archive["db"]), "园区"))
+    with pytest.raises(SearchTimeout):
+        search_json(str(archive["db"]), "区", time_limit_ms=1e-9)
