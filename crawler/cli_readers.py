@@ -7,6 +7,7 @@ stderr and exit 2, before the database is written to.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -93,8 +94,17 @@ def _echo_json(obj) -> None:
 
 # ---------------------------------------------------------------- search
 
-@cli.command()
-@click.argument("query", required=False, default="")
+def _after_double_dash() -> int:
+    """How many of this command's arguments came after a "--" on the command line."""
+    args = sys.argv[1:]
+    return len(args) - args.index("--") - 1 if "--" in args else 0
+
+
+_OPTION_LIKE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]*(=.*)?$")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("terms", nargs=-1, metavar="[TERMS]...")
 @DB_OPTION
 @click.option("--site", help="Only this site's articles (exact name).")
 @click.option("--source", help="Only articles whose 来源 contains this text.")
@@ -105,29 +115,42 @@ def _echo_json(obj) -> None:
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
               help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet.")
-def search(query, db_path, site, source, author, since, until, park, limit, fmt):
+def search(terms, db_path, site, source, author, since, until, park, limit, fmt):
     """Full-text search of titles and bodies (Chinese terms of any length, 2-character ones
-    included); the filters work with or without a QUERY.
+    included); the filters work with or without TERMS.
 
-    Terms separated by spaces must all match; "quoted words" are one term. Matches in the
-    snippet are marked with [ ].
+    Every term must match (several arguments, or several words in one argument); '"quoted
+    words"' are one term. A term may begin with "-" (-园区 is the text "-园区", not an
+    exclusion); a word that looks like an option (--sitee) is refused as a misspelt option
+    unless it comes after "--". Matches in the snippet are marked with [ ].
 
     \b
     Examples:
       parknews search 园区
-      parknews search "营商环境 招商" --site demo --since 2024-01
+      parknews search 招商 园区 --site demo --since 2024-01
+      parknews search '"营商环境 招商"'          # one term, with its space
+      parknews search -- --flag-word             # terms after -- are never options
       parknews search --author 张三 --format json
       parknews search 招商 --park 西安经开区 --since 2023    # through the park's aliases
     """
     from archive.export import record_by_id
-    from archive.search import search as run_search
+    from archive.search import SearchError, search as run_search
 
+    after_dashdash = _after_double_dash()
+    for i, term in enumerate(terms):
+        if i < len(terms) - after_dashdash and _OPTION_LIKE.match(term):
+            raise CliError(f"no such option: {term.split('=', 1)[0]} (to search for it, put it after --: "
+                           f"parknews search -- {term})")
+    query = " ".join(terms)
     since, until = _bounds(since, until)
     db = _open(db_path)
     site = _site(db, site)
     park = _park(db, park)
-    hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until, limit=limit,
-                      park=park)
+    try:
+        hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until,
+                          limit=limit, park=park)
+    except SearchError as exc:
+        raise CliError(f"search: {exc}") from None
     if fmt == "table":
         if not hits:
             click.echo("no articles found")

@@ -77,6 +77,42 @@ def test_search_injection_finds_nothing_and_harms_nothing(archive):
     assert table_dump(archive["db"], "articles") == before
 
 
+def test_search_several_arguments_all_must_match(archive):
+    expected = archive["site"].expected
+    both = {a["title"] for a in expected["articles"]
+            if all(t in a["title"] or t in a["body_text"] for t in ("招商", "园区"))}
+    assert both
+    for args in (["招商", "园区"], ["招商 园区"]):
+        result = run_cli("search", *args, "--db", archive["db"], "--format", "json", "--limit", "100")
+        assert result.code == 0, result
+        data = json.loads(result.stdout)
+        assert {r["record"]["title"] for r in data["results"]} & {a["title"] for a in expected["articles"]} == both
+        assert data["query"] == "招商 园区"
+
+
+def test_search_terms_beginning_with_a_dash(fresh_copy):
+    from archive.db import open_db
+
+    db = open_db(fresh_copy)
+    with db.conn:
+        db.execute("UPDATE articles SET body_text = body_text || '\n合作方式：-园区共建- 模式。' WHERE id = 1")
+    db.close()
+    for args in (["-园区"], ["--", "-园区"]):
+        result = run_cli("search", "--db", fresh_copy, "--format", "json", *args)
+        assert result.code == 0, result
+        assert [r["record"]["id"] for r in json.loads(result.stdout)["results"]] == [1], args
+    # an option-like word is a misspelt option unless it follows --
+    bad = run_cli("search", "--sitee", "demo", "--db", fresh_copy)
+    assert bad.code == 2 and "no such option: --sitee" in bad.stderr and "after --" in bad.stderr
+    assert run_cli("search", "--db", str(fresh_copy), "--", "--sitee").code == 0
+
+
+def test_search_oversized_query_is_one_line(archive):
+    result = run_cli("search", "园" * 501, "--db", archive["db"])
+    assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1, result
+    assert "at most 500" in result.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["--since", "2024-02-30"], "--since"),
     (["--until", "last week"], "--until"),
