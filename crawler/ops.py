@@ -135,9 +135,10 @@ def failure_rate(stats: dict[str, Any]) -> float:
     def get(key):
         return int(stats.get(key, 0) or 0)
 
-    # requests refused by the page budget (--max-pages) or by robots.txt reach the errback but
-    # are not failures of the site
-    failed = max(get("parknews/pages/failed") - get("parknews/budget/refused") - get("robotstxt/forbidden"), 0)
+    # requests refused by the page budget (--max-pages), by robots.txt or as an off-site redirect
+    # (recorded in fetch_failures) reach the errback but are not failures of the site
+    failed = max(get("parknews/pages/failed") - get("parknews/budget/refused") - get("robotstxt/forbidden")
+                 - get("parknews/refused/offsite"), 0)
     # pages tried: requests sent, less robots.txt and retries of the same page
     tried = get("downloader/request_count") - get("robotstxt/request_count") - get("retry/count")
     denom = max(tried, failed, 1)

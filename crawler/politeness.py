@@ -4,6 +4,8 @@
 are checked too): only http and https; no request to a host that is, or resolves to, a
 loopback, private, link-local, reserved or multicast address unless the site allows it
 (`[crawl] allow_private = true` in the site file, `--allow-private`, PARKNEWS_ALLOW_PRIVATE).
+A redirect to a host outside the spider's allowed_domains is refused too (`offsite`), so it is
+recorded rather than dropped silently by Scrapy's offsite middleware.
 A refusal is an IgnoreRequest (the page is recorded as failed) counted under
 `parknews/refused/<why>`. It also counts responses dropped for exceeding DOWNLOAD_MAXSIZE
 (`parknews/dropped/oversize`).
@@ -26,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -63,10 +66,26 @@ class SafeTargetMiddleware:
         self.stats = crawler.stats
         self.allow_setting = crawler.settings.getbool("PARKNEWS_ALLOW_PRIVATE", False)
         self._resolved: dict[str, list[str]] = {}
+        # connected before Scrapy's OffsiteMiddleware (priority 50) connects its own
+        crawler.signals.connect(self._scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(self._bytes, signal=signals.bytes_received)
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def _offsite_redirect(self, request) -> bool:
+        if not request.meta.get("redirect_urls"):
+            return False
+        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
+        host = (urlsplit(request.url).hostname or "").lower()
+        return bool(domains) and not any(host == d or host.endswith("." + d) for d in domains)
+
+    def _scheduled(self, request, spider=None):
+        # Scrapy's offsite middleware drops an off-site redirect at scheduling, without a trace;
+        # let it through to process_request, which refuses it into the errback (fetch_failures)
+        if self._offsite_redirect(request):
+            request.meta["allow_offsite"] = True
 
     def _allowed_private(self) -> bool:
         return self.allow_setting or bool(getattr(self.crawler.spider, "allow_private", False))
@@ -96,6 +115,9 @@ class SafeTargetMiddleware:
         host = (parts.hostname or "").strip("[]")
         if not host:
             self._refuse("scheme", request, "no host")
+        if self._offsite_redirect(request):  # recorded, also with allow_private on
+            self._refuse("offsite", request, f"redirected from {request.meta['redirect_urls'][0]} to "
+                         f"{host}, which is not in the site's allowed_domains")
         if self._allowed_private():
             return None
         try:
@@ -109,12 +131,19 @@ class SafeTargetMiddleware:
                              "set [crawl] allow_private = true in the site file or pass --allow-private")
         return None
 
+    def _bytes(self, data, request, spider=None):
+        # body bytes so far: a streamed response (no Content-Length) over DOWNLOAD_MAXSIZE is
+        # cancelled by Scrapy with a bare DownloadCancelledError; this tells it from other cancels
+        request.meta["pn_body_bytes"] = request.meta.get("pn_body_bytes", 0) + len(data)
+
     def process_exception(self, request, exception, spider=None):
         text = str(exception)
-        if "max size" in text and "larger than download" in text:
+        maxsize = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        streamed_over = bool(maxsize) and request.meta.get("pn_body_bytes", 0) > maxsize
+        if ("max size" in text and "larger than download" in text) or streamed_over:
             self.stats.inc_value("parknews/dropped/oversize")
-            logger.warning("dropped %s: larger than DOWNLOAD_MAXSIZE (%s)", request.url,
-                           self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            request.meta["pn_oversize"] = maxsize  # spiders/common.failure_item names it
+            logger.warning("dropped %s: larger than DOWNLOAD_MAXSIZE (%s bytes)", request.url, maxsize)
         return None
 
 

@@ -54,6 +54,9 @@ def failure_item(failure: Failure, site: str | None) -> FetchFailure:
     if failure.check(HttpError):
         response = failure.value.response
         return FetchFailure(url=response.url, status=response.status, reason=f"http {response.status}", site=site)
+    if request is not None and request.meta.get("pn_oversize"):  # crawler/politeness.py
+        return FetchFailure(url=url, status=None, reason=f"oversize: larger than DOWNLOAD_MAXSIZE "
+                            f"({request.meta['pn_oversize']} bytes)", site=site)
     reason = failure.type.__name__ if failure.type else "error"
     message = str(failure.value).strip().splitlines()[0][:200] if str(failure.value).strip() else ""
     return FetchFailure(url=url, status=None, reason=f"{reason}: {message}" if message else reason, site=site)
