@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+import time
 from typing import Callable
 
 import sqlite_utils
@@ -169,6 +170,44 @@ def _pending(db: sqlite_utils.Database) -> list[int]:
     return [v for v, _, _ in MIGRATIONS if v not in done]
 
 
+LOCK_WAIT_S = 30.0  # how long an open waits for another process's lock (sqlite3 timeout too)
+
+
+def _connect(path: Path, wal: bool) -> tuple[sqlite_utils.Database, list[str]]:
+    """Connect and read the table list, waiting out other processes' locks.
+
+    SQLite's busy handler does not cover every lock an open meets: switching a fresh file to WAL
+    while another process does the same, or reading the WAL index while another connection
+    rebuilds it, answers SQLITE_BUSY at once. Those are retried until LOCK_WAIT_S has passed;
+    any other error (not SQLite, unreadable) is reported at once.
+    """
+    deadline = time.monotonic() + LOCK_WAIT_S
+    delay = 0.01
+    while True:
+        conn = None
+        try:
+            # Autocommit mode: every transaction is explicit (see `transaction`), DDL included.
+            conn = sqlite3.connect(str(path), timeout=LOCK_WAIT_S, isolation_level=None)
+            db = sqlite_utils.Database(conn)
+            if wal:
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            return db, db.table_names()
+        except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
+
+
 def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (and when `create`, create) the archive at `path`, migrated to SCHEMA_VERSION.
 
@@ -187,17 +226,7 @@ def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
         raise ArchiveError(f"{path}: is a directory, not a database file")
     if not path.exists() and not path.parent.exists():
         raise ArchiveError(f"{path}: folder {path.parent} does not exist")
-    try:
-        # Autocommit mode: every transaction is explicit (see `transaction`), DDL included.
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        db = sqlite_utils.Database(conn)
-        if migrate_schema:
-            db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        tables = db.table_names()
-    except sqlite3.DatabaseError as exc:
-        raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
+    db, tables = _connect(path, migrate_schema)
     if tables and "schema_migrations" not in tables and "articles" in tables:
         raise ArchiveError(f"{path}: has an articles table but no schema_migrations: not a parknews database")
     known = {v for v, _, _ in MIGRATIONS}
