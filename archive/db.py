@@ -17,7 +17,7 @@ from sqlite_utils.utils import sqlite3
 from .errors import ArchiveError
 from .transactions import joined_transaction, transaction  # noqa: F401 (re-exported)
 from .captures import migrate_v2 as _v2_captures
-from .search import migrate_v3 as _v3_search
+from .search import migrate_v3 as _v3_search, migrate_v9 as _v9_search_bi
 from .neardup import migrate_v4 as _v4_neardup
 from .runs import migrate_v5 as _v5_runs
 from .cursors import migrate_v6 as _v6_cursors
@@ -114,6 +114,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (6, "export cursors and the article change sequence", _v6_cursors),
     (7, "refused pages: article candidates the parser refused, with their capture", _v7_refused),
     (8, "parks: articles.parks, parks, park_aliases, article_parks, park_candidates, park_queue", _v8_parks),
+    (9, "search_bi with positions (detail=full) so 2-character terms are bm25-ranked", _v9_search_bi),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -8,14 +8,15 @@ by rowid without its old text:
 
 * ``search_tri`` (tokenizer ``trigram``, detail=full): terms of 3+ characters, multi-term AND
   queries and quoted phrases. bm25-ranked, title weighted 10x the body.
-* ``search_bi`` (tokenizer ``unicode61``, detail=column) over text we pre-split into overlapping
+* ``search_bi`` (tokenizer ``unicode61``, detail=full since migration v9) over text we pre-split into overlapping
   character bigrams (``苏州工业园区`` -> ``苏州 州工 工业 业园 园区 区``; the last character of
   every run is also emitted alone). A 2-character term is one bigram token; a 1-character
   term is a prefix query ``区*``. Trigram MATCH cannot find 1-2 character terms at all, and a
   LIKE/instr scan of 100k 5 KB rows costs 0.5-1 s; a bigram token lookup costs milliseconds.
-  detail=column (no positions) keeps this table about a third the size of a positional one: a
-  bigram term needs no positions. The price: bm25 on this table sees one hit per column, so
-  short-term ranking uses the title/body weights, idf and document length, not term counts.
+  It was detail=column (v3) to save space, but on a *contentless* table FTS5 finds a detail=column
+  phrase's instances by re-reading the row's text, which it does not have: bm25 saw no hit at all
+  and scored every 2-character match -0.0 (unranked, id order). detail=full stores the positions,
+  so bm25 counts hits, weights the title and uses idf and length as for longer terms.
 
 The text indexed is NFKC-normalized (full-width ``２０２４`` is found by ``2024``); queries are
 normalized the same way. Matching ignores ASCII case.
@@ -49,7 +50,7 @@ Measured (tests/bench/search.py, generated ~5 KB articles, 2 shared cores under 
 -----------------------------------------------------------------------------------
 * Crawl path: batched inserts with and without the queue trigger 10.4k-12.1k rows/s both
   (within run-to-run noise).
-* Size: 5k articles 28 MB -> trigram +59 MB, bigram (detail=column) +19 MB; 50k articles 279 MB
+* Size (measured with the v3 detail=column bigram table): 5k articles 28 MB -> trigram +59 MB, bigram +19 MB; 50k articles 279 MB
   -> 1,004 MB with both (x3.6).
 * sync_index: 190-330 articles/s (3-5 ms each; trigram insertion dominates), so a crawl's end
   pays about 3-5 s per 1,000 new articles; 50k from scratch took 265 s.
@@ -126,6 +127,21 @@ def migrate_v3(db) -> None:
         f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) VALUES (old.id); END"
     )
     db.execute(f"INSERT INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
+
+
+def _create_bi(db) -> None:
+    db.execute(
+        f"CREATE VIRTUAL TABLE {BI_TABLE} USING fts5(title, body, content='', "
+        "contentless_delete=1, tokenize='unicode61')"
+    )
+
+
+def migrate_v9(db) -> None:
+    """Recreate search_bi with positions (detail=full: bm25 on a contentless detail=column table
+    sees no hits) and queue every article to be indexed again."""
+    db.execute(f"DROP TABLE IF EXISTS {BI_TABLE}")
+    _create_bi(db)
+    db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
 
 
 # ---------------------------------------------------------------- text preparation
