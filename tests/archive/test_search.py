@@ -230,3 +230,31 @@ def test_two_char_term_ranked_by_bm25(tmp_path, many_first):
         assert by_url[many.url].score < by_url[once.url].score < 0
     finally:
         arc.close()
+
+
+def test_upgrade_from_v8_reindexes_bigrams_with_positions(tmp_path):
+    # An archive made before migration 9 (search_bi detail=column) is ranked once upgraded.
+    path = tmp_path / "archive.db"
+    arc = Archive(path)
+    once = rec(1, "一则通知", "今天园区召开会议，其他事项另行通知。")
+    many = rec(2, "园区动态", "园区企业增多，园区服务升级，园区发展加快。")
+    for r in [once, many] + [rec(10 + i, f"通知{i}", f"落实值班制度第{i}条。") for i in range(4)]:
+        arc.save(r)
+    arc.flush()
+    db = arc.db
+    db.execute(f"DROP TABLE {S.BI_TABLE}")
+    db.execute(f"CREATE VIRTUAL TABLE {S.BI_TABLE} USING fts5(title, body, content='', "
+               "contentless_delete=1, detail=column, tokenize='unicode61')")
+    db.execute(f"INSERT OR IGNORE INTO {S.QUEUE_TABLE}(article_id) SELECT id FROM articles")
+    db.execute("DELETE FROM schema_migrations WHERE version = 9")
+    db.conn.commit()
+    S.sync_index(db)
+    assert {h.score for h in S.search(db, "园区")} == {0.0}  # the v8 behaviour
+    arc.close()
+    arc = Archive(path)  # applies migration 9
+    try:
+        hits = S.search(arc.db, "园区")
+        assert [h.url for h in hits] == [many.url, once.url]
+        assert hits[0].score < hits[1].score < 0
+    finally:
+        arc.close()
