@@ -1,4 +1,4 @@
-"""Exports for downstream systems: JSON Lines, CSV, Parquet (and WARC, see archive.warc_export).
+"""Exports for downstream systems: JSON Lines, CSV, Parquet and WARC (WACZ: archive.wacz_export).
 
 Every export streams: rows are read from SQLite with one cursor and written as they come (Parquet
 in row groups of PARQUET_BATCH), so memory does not grow with the number of records.

@@ -336,7 +336,7 @@ def _site_titles() -> dict[str, str]:
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc"]), default="jsonl",
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc", "wacz"]), default="jsonl",
               show_default=True)
 @click.option("--output", "-o", default="-", show_default=True, help="Output file, or - for stdout.")
 @click.option("--site", help="Only this site's records.")
@@ -350,7 +350,7 @@ def _site_titles() -> dict[str, str]:
 @click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when it is a terminal).")
 def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, progress):
     """Export records for downstream systems: JSON Lines, CSV, Parquet, or the WARC records
-    of the selected articles.
+    of the selected articles (as .warc.gz, or as a WACZ package with a CDXJ index and page list).
 
     JSONL and Parquet keep sections and images structured; CSV has them as JSON text. A file
     export writes FILE.manifest.json beside it (schema version, record count, SHA-256, filters).
@@ -361,6 +361,7 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
       parknews export --format parquet --site demo --since 2024-01 -o demo.parquet
       parknews export --cursor nightly -o changes.jsonl      # only what changed since last time
       parknews export --format warc --site demo -o demo.warc.gz
+      parknews export --format wacz --site demo -o demo.wacz   # WARC + CDXJ + pages, for ReplayWeb.page
       parknews export --park 苏州园区 -o sip.jsonl              # articles about 苏州工业园区
     """
     from archive.cursors import CursorError, check_name
@@ -376,8 +377,21 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
     db = _open(db_path)
     site = _site(db, site)
     park = _park(db, park)
-    if fmt == "warc" and warc_dir is None:
+    if fmt in ("warc", "wacz") and warc_dir is None:
         warc_dir = default_archive_dir(db_path)
+    if fmt == "wacz":
+        from archive.wacz_export import export_wacz
+
+        if cursor is not None:
+            raise CliError("--cursor is not supported with --format wacz (a package is always complete)")
+        try:
+            result = export_wacz(db, output=output, warc_dir=warc_dir, site=site, since=since, until=until,
+                                 park=park)
+        except ExportError as exc:
+            raise CliError(str(exc)) from None
+        click.echo(f"exported {result.records} records ({result.manifest['pages']} pages) to {result.path}",
+                   err=True)
+        return
     try:
         result = run_export(db, fmt=fmt, output=output, site=site, since=since, until=until, park=park,
                             cursor=cursor, progress=progress, warc_dir=warc_dir)
