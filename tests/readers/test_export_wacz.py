@@ -49,6 +49,12 @@ def test_wacz_export_passes_wacz_validate_and_lists_every_capture(archive, tmp_p
     assert {r["path"] for r in package["resources"]} == {"archive/data.warc.gz", "indexes/index.cdxj",
                                                          "pages/pages.jsonl"}
     assert digest["path"] == "datapackage.json"
+    bad = tmp_path / "altered.wacz"  # one byte more in pages.jsonl: the validator must refuse it
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data.replace(b'"ts"', b'"ts" ', 1) if info.filename == "pages/pages.jsonl" else data)
+    assert _wacz_validate(bad).returncode != 0
 
 
 def test_wacz_export_bad_output_is_one_line(archive, tmp_path):
