@@ -1,5 +1,5 @@
 """Refused pages: article candidates the parser would not take (not an article, a parse error, a
-record without title or body), kept so that no page is lost without a trace.
+record failing the crawl's checks in archive.validate), kept so that no page is lost without a trace.
 
 The crawl captures every response in the WARC files anyway; a refused page gets a `captures` row
 (article_id NULL) and a `refused_pages` row saying why, with which parser version, when it was
@@ -127,9 +127,8 @@ def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = Fals
     still refused keeps its row, with the new reason and parser version. Site rules come from
     spiders/sites (or `sites_dir`), so a site file fixed since the crawl applies."""
     from crawler.parsing import PARSER_VERSION
-    from crawler.pipelines import validation_error
-
     from .reparse import parse_capture, site_config
+    from .validate import validation_error
     from .warc import WarcReadError
 
     db = archive.db

@@ -2,7 +2,8 @@
 
 For each article, the latest 2xx capture of the article's own URL (`articles.url`) is read back
 from its WARC file (a revisit record is followed to the response holding the payload), parsed
-with `crawler.parsing.parse_page` and normalized as the crawl does, and compared with the stored
+with `crawler.parsing.parse_page`, normalized and validated as the crawl does (archive.validate:
+a record failing one of the crawl's checks is skipped with its reason), and compared with the stored
 record field by field. Changed records are updated (fields, `parser_version`, `updated_at`); an
 unchanged parser changes nothing. A missing or damaged WARC file is reported by URL and the rest
 goes on.
@@ -22,6 +23,7 @@ from typing import Callable
 
 from . import captures as captures_mod
 from . import parks as parks_mod
+from .validate import normalize_record, validation_error
 from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
 
 # Compared and rewritten columns: everything the parser produces (url, fetched_at excluded).
@@ -99,7 +101,6 @@ def parse_capture(db, archive_dir: str | Path, capture: dict, url: str, site: st
     """Read a capture back and parse it as the crawl did (site rules, fetch time, normalisation):
     (record, None), or (None, (reason, detail)) when the parser refuses it. Raises WarcReadError."""
     from crawler.parsing import NotAnArticle, parse_page
-    from crawler.pipelines import normalize_record
 
     stored, headers, fetched_at = read_response(db, archive_dir, capture)
     try:
@@ -173,11 +174,13 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                 result.rejected.append((url, f"parse error ({detail})" if reason == "parse_error"
                                         else f"not an article now ({reason})"))
                 continue
+            invalid = validation_error(record)  # the crawl's ValidatePipeline rules, all of them
+            if invalid:
+                reason, detail = invalid
+                result.rejected.append((url, f"fails validation ({reason}{': ' + detail if detail else ''})"))
+                continue
             fetched_at = record.fetched_at
             parks_mod.apply_gazetteer(record, gaz)
-            if not (record.title or "").strip() or not (record.body_text or "").strip():
-                result.rejected.append((url, "no title" if not (record.title or "").strip() else "no body"))
-                continue
             new = record_row(record)
             changed = [c for c in REPARSED_COLUMNS if new[c] != row["old_" + c]]
             if not changed:

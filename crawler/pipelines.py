@@ -1,7 +1,8 @@
 """Item pipelines: parse -> validate -> normalize -> dedup -> store.
 
-Thin Scrapy wrappers: parsing is crawler.parsing, deduplication archive.dedup, storage
-archive.store. Each drop raises DropItem with a reason and bumps `parknews/dropped/<reason>`.
+Thin Scrapy wrappers: parsing is crawler.parsing, validation and normalisation archive.validate,
+deduplication archive.dedup, storage archive.store. Each drop raises DropItem with a reason and
+bumps `parknews/dropped/<reason>`.
 A page the parser refuses (not an article, a parse error, a record that fails validation) is
 still recorded in the archive with its reason and capture (archive.refused, `refused_pages`;
 `parknews/refused/recorded`), so `parknews reparse` can recover it when the parser improves.
@@ -10,20 +11,15 @@ swallowed.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from archive import dedup
 from archive.store import DUPLICATE, Archive
+from archive.validate import normalize_record, validation_error
 
 from .items import FetchedPage, FetchFailure, Record
 from .parsing import PARSER_VERSION, NotAnArticle, parse_page
-from .parsing.parks import with_parks
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
 
 
 def archive_for(crawler) -> Archive:
@@ -89,20 +85,6 @@ class ParsePipeline(_Stage):
         return record
 
 
-def validation_error(item: Record) -> tuple[str, str] | None:
-    """(reason, detail) when a record cannot be stored: no http(s) URL, no title, no body, a date
-    that is not ISO 8601. The crawl's ValidatePipeline and the retry of refused pages use it."""
-    if not item.url or not item.url.startswith(("http://", "https://")):
-        return "invalid_url", repr(item.url)
-    if not (item.title or "").strip():
-        return "no_title", ""
-    if not (item.body_text or "").strip():
-        return "no_body", ""
-    if item.published_at and not ISO_DATE.match(item.published_at):
-        return "invalid_date", item.published_at
-    return None
-
-
 class ValidatePipeline(_Stage):
     """A record must have a URL, a title and a body; a date, when present, must be ISO 8601."""
 
@@ -114,26 +96,6 @@ class ValidatePipeline(_Stage):
             reason, detail = error
             self.refuse(item.url, item.site, getattr(item, "_capture", None), reason, reason, detail)
         return item
-
-
-def _clean_line(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
-    return value or None
-
-
-def normalize_record(item: Record) -> Record:
-    """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash
-    (the crawl's NormalizePipeline; archive.reparse applies it too)."""
-    before = (item.title, item.body_text)
-    for name in ("title", "source", "author", "editor", "canonical_url", "site"):
-        setattr(item, name, _clean_line(getattr(item, name)))
-    item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
-    item.content_hash = dedup.content_hash(item.body_text)
-    if (item.title, item.body_text) != before:  # park mention offsets point into these texts
-        with_parks(item)
-    return item
 
 
 class NormalizePipeline(_Stage):

@@ -158,3 +158,28 @@ def test_reparse_brings_a_newer_parser_to_old_records(crawled, tmp_path):
         assert {k: v for k, v in after[aid].items() if k != "updated_at"} == \
                {k: v for k, v in row.items() if k != "updated_at"}
         assert after[aid]["parser_version"] == PARSER_VERSION
+
+
+def test_reparse_refuses_what_the_crawl_validation_refuses(crawled, tmp_path):
+    """A fresh parse that fails one of the crawl's validation rules other than no title / no body
+    (here: a URL that is not http(s), from an archive written before that rule) is skipped with
+    the crawl's reason, not written back."""
+    import shutil
+
+    db = tmp_path / "badurl.db"
+    src = sqlite_utils.Database(str(crawled["db"]))
+    src.execute("PRAGMA wal_checkpoint(FULL)")
+    src.close()
+    shutil.copy(crawled["db"], db)
+    d = sqlite_utils.Database(str(db))
+    aid, url = d.execute("SELECT id, url FROM articles ORDER BY id LIMIT 1").fetchone()
+    bad = "ftp" + url[url.index(":"):]
+    d.execute("UPDATE captures SET url = ? WHERE url = ?", [bad, url])
+    d.execute("UPDATE articles SET url = ?, title = 'old title', parser_version = '0.9' WHERE id = ?", [bad, aid])
+    d.conn.commit()
+    d.close()
+    result = run_cli("reparse", "--db", db, "--warc-dir", crawled["db"].with_suffix(".warc"))
+    assert result.code == 0, result
+    assert f"skipped {bad}: fails validation (invalid_url: {bad!r})" in result.stdout, result.stdout
+    row = next(r for r in table_dump(db, "articles") if r["id"] == aid)
+    assert row["title"] == "old title" and row["parser_version"] == "0.9"

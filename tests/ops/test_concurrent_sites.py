@@ -56,7 +56,7 @@ def test_a_copy_stored_by_another_writer_while_we_wait_for_the_lock(tmp_path, op
 
     from archive.store import Archive
     from crawler.parsing import parse_page
-    from crawler.pipelines import normalize_record
+    from archive.validate import normalize_record
 
     pages = ops.generate_site(12, seed=12)
     arts = ops.article_paths(pages)

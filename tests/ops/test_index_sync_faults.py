@@ -17,7 +17,7 @@ def _queue_many_articles(db_path, n, seed=1):
     """`n` stored articles waiting in the search queue (as a big crawl leaves them)."""
     from archive.store import Archive
     from crawler.items import Record
-    from crawler.pipelines import normalize_record
+    from archive.validate import normalize_record
 
     rng = random.Random(seed)
     archive = Archive(db_path, batch_size=1000)

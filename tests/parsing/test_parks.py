@@ -163,7 +163,7 @@ def test_parse_page_fills_the_records_parks():
     from datetime import datetime, timezone
 
     from crawler.parsing import parse_page
-    from crawler.pipelines import normalize_record
+    from archive.validate import normalize_record
 
     paras = "".join(f"<p>{t}</p>" for t in [
         "记者从西安经开区管委会获悉，今年前三季度，西安经济技术开发区新签约项目42个，总投资超过300亿元。",
@@ -186,7 +186,7 @@ def test_parse_page_fills_the_records_parks():
 def test_normalisation_that_moves_text_recomputes_the_offsets():
     from crawler.items import Record
     from crawler.parsing.parks import with_parks
-    from crawler.pipelines import normalize_record
+    from archive.validate import normalize_record
 
     rec = with_parks(Record(url="http://x.example/1", title="招商引资  西安经开区", body_text="  \n西安经开区还将扩大开放。"))
     assert rec.parks[0]["spans"][0]["start"] == 6
