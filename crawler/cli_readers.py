@@ -224,11 +224,32 @@ def _show_text(info) -> str:
     return "\n".join(out)
 
 
+def _show_provenance(db, db_path, article_id, warc_dir, fmt):
+    from archive.provenance import provenance
+    from archive.warc import default_archive_dir
+
+    caps = provenance(db, article_id, warc_dir or default_archive_dir(db_path))
+    if fmt == "json":
+        _echo_json(caps)
+    else:
+        click.echo(f"captures of article {article_id} ({len(caps)}):")
+        for c in caps:
+            fields = ", ".join(f"{k}={v}" for k, v in c.items()
+                               if v is not None and k not in ("article_id", "check", "problem"))
+            verdict = {"ok": "digest ok", "mismatch": "digest MISMATCH", "missing": "missing"}[c["check"]]
+            click.echo(f"  {fields}\n    {verdict}" + (f" ({c['problem']})" if c["problem"] else ""))
+    if any(c["check"] != "ok" for c in caps):
+        sys.exit(1)
+
+
 @cli.command()
 @click.argument("ref", metavar="ID|URL")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(ref, db_path, fmt):
+@click.option("--provenance", is_flag=True,
+              help="List every capture and check its WARC record on disk (exit 1 when any fails).")
+@WARC_DIR_OPTION
+def show(ref, db_path, fmt, provenance, warc_dir):
     """Show one article: the whole record (sections with their headings), every URL it was seen
     at, its captures, its versions and its cluster of republished copies.
 
@@ -236,6 +257,7 @@ def show(ref, db_path, fmt):
     Examples:
       parknews show 12
       parknews show http://yuanqu.china.com.cn/news/2024-05/13/content_1.html --format json
+      parknews show 12 --provenance
     """
     from archive.readers import resolve_article, show as show_info
 
@@ -243,6 +265,9 @@ def show(ref, db_path, fmt):
     article_id = resolve_article(db, ref)
     if article_id is None:
         raise CliError(f"{ref}: no such article in {db_path} (give an article id or a URL it was seen at)", 1)
+    if provenance:
+        _show_provenance(db, db_path, article_id, warc_dir, fmt)
+        return
     info = show_info(db, article_id)
     if fmt == "json":
         _echo_json(info)
