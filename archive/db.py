@@ -195,18 +195,14 @@ def _connect(path: Path, wal: bool) -> tuple[sqlite_utils.Database, list[str]]:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             return db, db.table_names()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
-            busy = "locked" in str(exc) or "busy" in str(exc)
+            busy = isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
             if not busy or time.monotonic() > deadline:
                 raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
-        except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
-            raise ArchiveError(f"{path}: not a readable SQLite database ({exc})") from None
 
 
 def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite_utils.Database:
