@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import DB_OPTION, WARC_DIR_OPTION, CliError, cli
+from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError, sites_dir
 
 
 def _since(value: str | None) -> str | None:
@@ -21,7 +21,7 @@ def _since(value: str | None) -> str | None:
         raise CliError(f"--since {value!r}: not a date (YYYY-MM-DD or ISO 8601)") from None
 
 
-@cli.command()
+@click.command()
 @DB_OPTION
 @WARC_DIR_OPTION
 @click.option("--site", help="Only this site's articles.")
@@ -50,9 +50,8 @@ def reparse(db_path, warc_dir, site, since, dry_run):
 
     from archive import refused
     from archive.store import Archive
-    from crawler.cli_ops import _sites_dir
 
-    sites_dir = _sites_dir()  # PARKNEWS_SITES_DIR, as for crawl --all
+    sites = sites_dir()  # PARKNEWS_SITES_DIR, as for crawl --all
 
     db = open_db(db_path, create=False)
     folder = warc_dir or default_archive_dir(db_path)
@@ -64,12 +63,12 @@ def reparse(db_path, warc_dir, site, since, dry_run):
                            f"re-parsed (give the folder with --warc-dir)")
     try:
         result = run_reparse(db, folder, site=site, since=_since(since), dry_run=dry_run,
-                             progress=tty_progress(), sites_dir=sites_dir)
+                             progress=tty_progress(), sites_dir=sites)
     finally:
         db.close()
     archive = Archive(db_path)
     try:
-        retried = refused.retry(archive, folder, site=site, dry_run=dry_run, sites_dir=sites_dir)
+        retried = refused.retry(archive, folder, site=site, dry_run=dry_run, sites_dir=sites)
     finally:
         archive.close()
     verb = "would change" if dry_run else "changed"
@@ -107,7 +106,7 @@ def reparse(db_path, warc_dir, site, since, dry_run):
                        f"{folder} (listed above; is --warc-dir right?); {others}", 1)
 
 
-@cli.command()
+@click.command()
 @DB_OPTION
 def upgrade(db_path):
     """Upgrade an archive made by an older parknews to this version's schema (every row kept).
@@ -133,3 +132,8 @@ def upgrade(db_path):
     finally:
         db.close()
     click.echo(f"{db_path}: upgraded from schema {before} to {now}")
+
+
+def register_commands(cli) -> None:
+    cli.add_command(reparse)
+    cli.add_command(upgrade)

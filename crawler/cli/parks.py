@@ -1,6 +1,6 @@
 """The `parks` command: the development zones the archive's articles are about (archive/parks.py).
 
-Registered on `crawler.cli.cli` when imported (crawler.cli.COMMAND_MODULES).
+Registered on `crawler.cli.cli` by crawler/cli/__init__.py (register_commands).
 """
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import json
 
 import click
 
-from crawler.cli import DB_OPTION, CliError, cli
-from crawler.cli_readers import format_table
+from crawler.cli.base import DB_OPTION, CliError, format_table
 
 
 def _open(db_path):
@@ -25,7 +24,7 @@ def _dates(r) -> tuple[str, str]:
     return (r["first_published"] or "")[:10], (r["last_published"] or "")[:10]
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @DB_OPTION
 @click.option("--candidates", is_flag=True,
               help="List the parks found in articles that no gazetteer knows, for a person to confirm "
@@ -113,3 +112,7 @@ def add(name, db_path, aliases, type_, place, level):
     named = db.execute("SELECT count(*) FROM article_parks WHERE park = ?", [park.name]).fetchone()[0]
     names = "、".join(park.aliases) or "no aliases"
     click.echo(f"added {park.name} ({names}); {n} articles linked again: {about} about it, {named} naming it")
+
+
+def register_commands(cli) -> None:
+    cli.add_command(parks)

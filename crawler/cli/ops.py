@@ -3,20 +3,16 @@ run unattended (the per-site lock, --full/--refresh/--allow-private settings, `c
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 
 import click
 
-from crawler.cli import DB_OPTION, CliError, cli
-from crawler.cli_readers import _site
-
-from . import ops
+from crawler import ops
+from crawler.cli.base import DB_OPTION, CliError, known_site, sites_dir
 
 
 def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> dict:
@@ -50,18 +46,13 @@ def locked(db_path, site: str):
         lock.release()
 
 
-def _sites_dir() -> Path | None:
-    value = os.environ.get("PARKNEWS_SITES_DIR")
-    return Path(value) if value else None
-
-
 def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
               refresh_days: float, set_options=()) -> int:
     """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
     runs once per process), one after the other; the worst exit code wins."""
     from spiders.sitefile import SITES_DIR, load_all_sites
 
-    sites = [s for s in load_all_sites(_sites_dir() or SITES_DIR) if s.name != "demo"]
+    sites = [s for s in load_all_sites(sites_dir() or SITES_DIR) if s.name != "demo"]
     if not sites:
         raise CliError("no configured sites to crawl (besides demo)")
     codes = []
@@ -113,7 +104,7 @@ def _pct(value) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-@cli.command()
+@click.command()
 @DB_OPTION
 @click.option("--site", help="Only this site.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -129,7 +120,7 @@ def status(db_path, site, as_json):
     from archive.db import open_db
 
     db = open_db(db_path, create=False, migrate_schema=False)
-    site = _site(db, site)  # an unknown name is an error, as in search, stats and export
+    site = known_site(db, site)  # an unknown name is an error, as in search, stats and export
     out = []
     for name in ([site] if site else runs.sites_with_runs(db)):
         last = runs.list_runs(db, site=name, limit=1)
@@ -177,7 +168,7 @@ def status(db_path, site, as_json):
                        "(kept with their capture; `parknews reparse` retries them)")
 
 
-@cli.command(name="runs")
+@click.command(name="runs")
 @DB_OPTION
 @click.option("--site", help="Only this site's runs.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
@@ -193,7 +184,7 @@ def runs_cmd(db_path, site, limit, as_json):
     from archive.db import open_db
 
     db = open_db(db_path, create=False, migrate_schema=False)
-    site = _site(db, site)  # an unknown name is an error, as in search, stats and export
+    site = known_site(db, site)  # an unknown name is an error, as in search, stats and export
     rows = runs.list_runs(db, site=site, limit=limit)
     if as_json:
         for row in rows:
@@ -226,3 +217,8 @@ def one_line(summary) -> str:
             f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
             f"known skipped {summary.skipped().get('known', 0)}, failed {summary.failed}, "
             f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")
+
+
+def register_commands(cli) -> None:
+    cli.add_command(status)
+    cli.add_command(runs_cmd)

@@ -1,6 +1,6 @@
 """Commands for archivists and downstream systems: search, show, stats, export, serve.
 
-Registered on `crawler.cli.cli` when imported (crawler.cli.COMMAND_MODULES). Bad input (a date
+Registered on `crawler.cli.cli` by crawler/cli/__init__.py (register_commands). Bad input (a date
 that does not parse, an unknown site, an unwritable output, a bad cursor name) is one line on
 stderr and exit 2, before the database is written to.
 """
@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
 
-from crawler.cli import DB_OPTION, WARC_DIR_OPTION, CliError, cli
+from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError, format_table, known_site
 
 FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
 
@@ -31,15 +30,6 @@ def _bounds(since, until):
     try:
         return (parse_date_bound(since, "--since", upper=False),
                 parse_date_bound(until, "--until", upper=True))
-    except ReaderError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _site(db, site):
-    from archive.readers import ReaderError, check_site
-
-    try:
-        return check_site(db, site)
     except ReaderError as exc:
         raise CliError(str(exc)) from None
 
@@ -61,33 +51,6 @@ PARK_OPTION = click.option("--park", metavar="NAME",
                            help="Only articles about this park (its name or any alias; see `parknews parks`).")
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _cut(text: str, width: int) -> str:
-    out, w = [], 0
-    for c in text:
-        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        if w + cw > width - 1 and _width(text) > width:
-            out.append("…")
-            break
-        out.append(c)
-        w += cw
-    return "".join(out)
-
-
-def format_table(headers: list[str], rows: list[list], max_width: int = 40) -> str:
-    """A plain text table; East Asian wide characters count two columns."""
-    cells = [[_cut("" if v is None else str(v), max_width) for v in row] for row in rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-
-    def line(values):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
-
-
 def _echo_json(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -103,7 +66,7 @@ def _after_double_dash() -> int:
 _OPTION_LIKE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]*(=.*)?$")
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("terms", nargs=-1, metavar="[TERMS]...")
 @DB_OPTION
 @click.option("--site", help="Only this site's articles (exact name).")
@@ -144,7 +107,7 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
     query = " ".join(terms)
     since, until = _bounds(since, until)
     db = _open(db_path)
-    site = _site(db, site)
+    site = known_site(db, site)
     park = _park(db, park)
     try:
         hits = run_search(db, query, site=site, source=source, author=author, since=since, until=until,
@@ -242,7 +205,7 @@ def _show_provenance(db, db_path, article_id, warc_dir, fmt):
         sys.exit(1)
 
 
-@cli.command()
+@click.command()
 @click.argument("ref", metavar="ID|URL")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -277,7 +240,7 @@ def show(ref, db_path, fmt, provenance, warc_dir):
 
 # ---------------------------------------------------------------- stats
 
-@cli.command()
+@click.command()
 @DB_OPTION
 @click.option("--site", help="Only this site's articles.")
 @click.option("--by", type=click.Choice(["month", "site", "source", "park"]),
@@ -307,7 +270,7 @@ def stats(db_path, site, by, chart, park, fmt):
     if park and not chart:
         raise CliError("--park draws the --chart of one park: give --chart FILE.png too")
     db = _open(db_path)
-    site = _site(db, site)
+    site = known_site(db, site)
     park = _park(db, park)
     if by == "park":
         from archive.parks import try_sync
@@ -359,7 +322,7 @@ def _site_titles() -> dict[str, str]:
 
 # ---------------------------------------------------------------- export
 
-@cli.command()
+@click.command()
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "warc", "wacz"]), default="jsonl",
               show_default=True)
@@ -400,7 +363,7 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
         except CursorError as exc:
             raise CliError(str(exc)) from None
     db = _open(db_path)
-    site = _site(db, site)
+    site = known_site(db, site)
     park = _park(db, park)
     if fmt in ("warc", "wacz") and warc_dir is None:
         warc_dir = default_archive_dir(db_path)
@@ -430,7 +393,7 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
 
 # ---------------------------------------------------------------- serve
 
-@cli.command()
+@click.command()
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0: every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port (0: a free one).")
@@ -457,3 +420,8 @@ def serve(db_path, host, port):
     sync_parks(db)  # article_parks current for the park facet and the "articles about a park" query
     db.close()
     run_server(db_path, host=host, port=port)
+
+
+def register_commands(cli) -> None:
+    for command in (search, show, stats, export, serve):
+        cli.add_command(command)

@@ -1,0 +1,4 @@
+"""`python -m crawler.cli`: the same entry point as the `parknews` script."""
+from crawler.cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""The crawl commands: `parknews demo` (the bundled sample site), `parknews crawl` (a
+configured site, a start URL, or --all) and `parknews sites` (the configured sites)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError
+
+
+def _print_summary(summary) -> None:
+    for line in summary.lines():
+        click.echo(line)
+
+
+def _crawl_exit(summary) -> None:
+    if summary.storage_errors:
+        why = summary.stats.get("parknews/errors/message")  # an archive write that failed at the end
+        raise CliError(f"crawl of {summary.site}: {why}" if why else
+                       f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
+    # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
+    # 130 interrupted
+    code = int(summary.stats.get("parknews/exit_code", 0) or 0)
+    if code == 2:
+        first = summary.stats.get("parknews/refused/first") or "refused as a loopback/private address"
+        raise CliError(f"crawl of {summary.site}: nothing fetched, every page was refused ({first})", 2)
+    if code == 130:
+        by = summary.stats.get("parknews/interrupted_by") or "a signal"
+        raise CliError(f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
+                       f"{summary.articles_new} new and {summary.get('parknews/articles/updated')} updated articles "
+                       f"of {summary.pages_fetched} pages fetched; run the same command again to go on", 130)
+    if code == 3:
+        why = "; ".join(summary.stats.get("parknews/degraded") or [])
+        raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
+    if code == 1:
+        rate = float(summary.stats.get("parknews/failure_rate", 0) or 0)
+        raise CliError(f"crawl of {summary.site}: {rate:.0%} of the pages failed (see the log and fetch_failures)", 1)
+
+
+@click.command()
+@DB_OPTION
+@WARC_DIR_OPTION
+@click.option("--log-level", default="CRITICAL", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+              help="Crawl log level on stderr (the summary reports failures either way).")
+def demo(db_path, warc_dir, log_level):
+    """Crawl the bundled sample park-news site (offline) into the archive.
+
+    Starts the sample site on 127.0.0.1 (a free port), crawls it, stops it and prints a
+    summary: pages fetched, articles stored, duplicates found, fields missing. The site's URLs
+    are always http://demo.parknews.invalid/... (mapped to the local port for this run), so
+    running the demo again is an incremental crawl that finds nothing new.
+
+    \b
+    Example:
+      parknews demo --db /tmp/demo.db
+    """
+    from archive.warc import default_archive_dir
+    from crawler.demo.server import SiteServer
+    from crawler.demo.site import build_demo_site
+    from crawler.runner import build_settings, run_crawl
+    from spiders.sitefile import load_site
+
+    _check_db_writable(db_path)
+    site = load_site("demo")
+    # The sample site keeps the origin of its site file on every run; only the connection goes
+    # to this run's port (PARKNEWS_HOST_MAP), so a second run finds everything already stored.
+    origin = urlsplit(site.start_urls[0])
+    with SiteServer(build_demo_site().pages) as server:
+        click.echo(f"sample site {origin.scheme}://{origin.netloc}/ served from {server.base_url}")
+        settings = build_settings(db_path, log_level=log_level, archive_dir=warc_dir,
+                                  overrides={"PARKNEWS_HOST_MAP": {origin.hostname: server.base_url}})
+        summary = run_crawl("site", settings, site.name, site=site)
+    click.echo("sample site stopped")
+    _print_summary(summary)
+    click.echo(f"archive:            {Path(db_path).resolve()}")
+    click.echo(f"WARC files:         {Path(warc_dir).resolve() if warc_dir else default_archive_dir(db_path)}")
+    if summary.failed:
+        click.echo("(the sample site answers one link with 404 and one with 500 on purpose)")
+    _crawl_exit(summary)
+
+
+def _check_db_writable(db_path: str) -> None:
+    from archive.db import open_db
+
+    open_db(db_path).close()  # creates/migrates, or raises ArchiveError naming the file
+
+
+def _finite(ctx, param, value):
+    # click's FloatRange lets nan through (nan compares false with both bounds)
+    if value is not None and value != value:
+        raise click.BadParameter("not a number", ctx=ctx, param=param)
+    return value
+
+
+def _compile(option: str, pattern: str | None):
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise CliError(f"{option} {pattern!r}: bad regex ({exc})") from None
+
+
+@click.command()
+@click.argument("target", required=False)
+@DB_OPTION
+@WARC_DIR_OPTION
+@click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
+@click.option("--article", "article", metavar="REGEX", help="Pages whose URL matches are the articles (URL mode).")
+@click.option("--max-pages", type=click.IntRange(min=0), default=0, help="Stop after fetching N pages (0: no limit).")
+@click.option("--base-url", metavar="URL", help="Crawl a configured site at another host (a mirror or a local copy).")
+@click.option("--delay", type=click.FloatRange(min=0, max=3600), default=None, callback=_finite,
+              help="Seconds between requests to the host (default: the site file's, or 0.5 with AutoThrottle).")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
+@click.option("--stats-file", type=click.Path(dir_okay=False), help="Write the crawl's stats (JSON) to this file.")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site but demo, one subprocess each.")
+@click.option("--full", is_flag=True, help="Fetch everything again (default: only what is new).")
+@click.option("--refresh", "refresh_days", type=click.FloatRange(min=0), default=0, metavar="DAYS",
+              help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow loopback/private/link-local addresses (a local test site).")
+@click.option("-s", "--set", "set_options", multiple=True, metavar="NAME=VALUE",
+              help="Set a Scrapy or parknews setting, as `scrapy crawl -s` (wins over the site file; "
+                   "see the README for the ones that matter).")
+def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
+          all_sites, full, refresh_days, allow_private, set_options):
+    """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
+
+    With a URL, the crawl stays on that host, follows list and pagination links and decides
+    by itself which pages are articles; --follow and --article narrow that.
+
+    \b
+    Examples:
+      parknews crawl chinacom-yuanqu --db archive.db
+      parknews crawl http://www.example-zone.gov.cn/xwzx/ --max-pages 300
+      parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
+    """
+    from crawler.cli import ops as cli_ops
+    from crawler.runner import build_settings, parse_set_options, run_crawl
+    from spiders.sitefile import load_site
+
+    from crawler.middlewares import check_host_map
+
+    try:
+        user_settings = parse_set_options(set_options)
+        check_host_map(user_settings.get("PARKNEWS_HOST_MAP"))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if all_sites or target is None:
+        if target is not None or not all_sites:
+            raise CliError("give a SITE or URL to crawl, or --all (and not both)")
+        code = cli_ops.crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
+                                 log_file=log_file, full=full, refresh_days=refresh_days,
+                                 set_options=set_options)
+        if code:
+            raise CliError(f"crawl --all: the worst exit code was {code} (see above)", code)
+        return
+    _compile("--follow", follow)
+    _compile("--article", article)
+    _check_db_writable(db_path)
+    ops_settings = cli_ops.crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private)
+    if target.startswith(("http://", "https://")):
+        if base_url:
+            raise CliError("--base-url applies to configured sites, not to a start URL")
+        from spiders.common import host_of
+
+        if not host_of(target):
+            raise CliError(f"{target}: not a valid URL")
+        settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
+                                  delay=delay, archive_dir=warc_dir)
+        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
+        with cli_ops.locked(db_path, host_of(target)):
+            summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
+    else:
+        if "://" in target:
+            raise CliError(f"{target}: only http and https URLs can be crawled")
+        if follow or article:
+            raise CliError("--follow/--article apply to URL crawls; a site file sets its own links")
+        site = load_site(target)
+        if base_url:
+            site = site.with_base_url(base_url)
+        settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
+                                  log_file=log_file, delay=delay, archive_dir=warc_dir)
+        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
+        with cli_ops.locked(db_path, site.name):
+            summary = run_crawl("site", settings, site.name, site=site)
+    if stats_file:
+        summary.write_stats(stats_file)
+    _print_summary(summary)
+    click.echo(cli_ops.one_line(summary))
+    _crawl_exit(summary)
+
+
+@click.command()
+def sites():
+    """List the configured sites (spiders/sites/*.toml).
+
+    \b
+    Example:
+      parknews sites
+    """
+    from spiders.sitefile import load_all_sites
+
+    for site in load_all_sites():
+        click.echo(f"{site.name}\t{site.title}\t{', '.join(site.start_urls)}")
+
+
+def register_commands(cli) -> None:
+    for command in (demo, crawl, sites):
+        cli.add_command(command)
