@@ -2,7 +2,7 @@
 
 Candidates, each with a rank (lower is better): labelled values in the header lines between the
 headline and the text (rank 0), id/class slots such as #source_baidu (1), the unlabelled outlet
-after the date (1), bylines in the header (1), credit lines taken out of the text (2), trailing
+beside the date (1, outlet_slot.py), bylines in the header (1), credit lines taken out of the text (2), trailing
 （来源：…） notes (2), labels under the text (3), bylines in the text (3), a dateline's reporters (4),
 trailing credits (5), a standalone （袁源） (6); the hidden metadata only when nothing visible
 names a source. A site rule overrides all of them. With a `Trace` every candidate is recorded.
@@ -15,6 +15,7 @@ from . import bylines as by
 from . import dates as dt
 from .dom import norm_ws, text_of
 from .dom import text_key as _key
+from .outlet_slot import site_host, slot_source
 from .rules import select_text
 
 
@@ -66,47 +67,6 @@ class Credits:
 
 
 _TRAILING_SOURCE_RE = re.compile(r"[（(]\s*(?:本文)?(?:来源|稿件来源|信息来源|转自|来自)\s*[:：]\s*([^（）()]{2,24})[）)]\s*$")
-
-
-_SLOT_BAD_RE = re.compile(r"发布|账号|[:：]|星期|^周[一二三四五六日天]$|农历|阅读|浏览|点击|人气|次$|^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
-
-
-def _slot_source(lines, header, site_names, fetched_at) -> str | None:
-    """The unlabelled outlet right after the date in Sina/Hexun-like header lines ("2019年11月25日 18:57 参考消息")."""
-    for i in header[:10]:
-        t = lines[i].text
-        if by.parse_labels(t):
-            continue
-        found = dt.find_dates(t, fetched_at, allow_relative=False)
-        if not found:
-            continue
-        rest = t[found[0].end:]
-        if rest and not rest[0].isspace():
-            # glued to the date ("16:56发布于北京…") or a "·" account separator: not the outlet slot
-            continue
-        rest = rest.strip(" \u3000|丨")
-        if rest.startswith(("·", "•")):
-            continue
-        if not rest:
-            # the slot may be the next line (a separate element)
-            if i + 1 < len(lines) and (i + 1) in header:
-                rest = lines[i + 1].text.strip()
-                if dt.find_dates(rest) or by.parse_labels(rest):
-                    return None
-            else:
-                return None
-        toks = [x for x in rest.split() if not re.fullmatch(r"\d+|举报|评论|分享|收藏|字号|[大中小]", x)]
-        if not toks:
-            return None
-        if len(toks) > 1:
-            return None
-        v = toks[0]
-        if len(v) < 2 or len(v) > 20 or _SLOT_BAD_RE.search(v):
-            return None
-        if _key(v) in site_names or not re.search(r"[\u4e00-\u9fff]", v) or by.is_place(v) or by.clean_source(v) is None:
-            return None
-        return v
-    return None
 
 
 _STRUCT_IDS = {"source": ("source_baidu", "source", "ly", "laiyuan", "articlesource", "media_name"),
@@ -207,14 +167,14 @@ def _resolve_fields(fields: Credits, rules, doc, meta, extraction):
 
 
 def extract_bylines(lines, header, footer, removed, kept, fields: Credits, meta, rules, doc, extraction,
-                    fetched_at, trace=None):
+                    fetched_at, trace=None, url: str = ""):
     """(source, author, editor): adds the candidates of the header, footer, removed credit lines
     and the text's first and last paragraphs to `fields` (which holds those found while the body
     was read) and picks the best of each."""
     for i in header:
         fields.labels(lines[i].text, "text", 0)
     _structural_fields([lines[i] for i in header] + [lines[i] for i in footer[:10]], fields)
-    slot = _slot_source(lines, header, _site_names(meta), fetched_at)
+    slot = slot_source(lines, header, _site_names(meta), fetched_at, site_host(doc, url, meta.canonical))
     if slot:
         fields.source.append((slot, "text", 1))
     for l in removed:

@@ -244,7 +244,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
 
     # ---- source / author / editor ----
     source, author, editor = extract_bylines(lines, header, footer, removed, kept, fields, meta, rules, doc,
-                                             extraction, fetched_at, trace)
+                                             extraction, fetched_at, trace, url=url)
     if _DEBUG is not None:
         _DEBUG.update(header=[lines[i].text for i in header], removed=[l.text for l in removed],
                       footer=[lines[i].text for i in footer], source=fields.source, author=fields.author,

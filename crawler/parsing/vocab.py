@@ -63,6 +63,18 @@ NOT_BARE_NAMES = ("待续", "未完", "续完", "全文完", "完", "组图", "�
 # a bracketed run ending in one of these is an organisation, not a person ("（国务院新闻办）")
 ORG_ENDINGS = ("社", "报", "网", "台", "局", "部", "委", "会", "院", "所", "办", "厅", "处", "站", "中心", "公司", "集团")
 
+# ---- the unlabelled outlet slot beside the date (outlet_slot.py) ----
+SLOT_HEADER_LINES = 10   # header lines searched for the meta line
+SLOT_MIN_CHARS, SLOT_MAX_CHARS = 2, 20
+# items of the meta line that are page chrome, not an outlet: the site's address, counters, tool words,
+# font sizes, weekdays
+SLOT_CHROME_TOKEN_PATTERN = r"(?i:(?:https?://|www\.)\S+|(?:[a-z0-9\-]+\.)+(?:com|net|org|cn|gov|edu|hk|tw)\S*)|\d+|举报|评论|分享|收藏|字号|打印|[大中小]|星期[一二三四五六日天]|周[一二三四五六日天]|[（(]?\d+[）)]?"
+# an item that reads as a label, a counter or an address is not an outlet
+SLOT_NOT_OUTLET_PATTERN = (r"发布|账号|[:：]|星期|^周[一二三四五六日天]$|农历|阅读|浏览|点击|人气|次$|"
+                           r"^(?:举报|分享|评论|收藏|打印|字号|关注|阅读|浏览|点击|\d+|[A-Za-z]+\.(?:com|cn|net)\S*)$|来源|作者|编辑|原创")
+# a meta line with one of these items names a self-media account, not an outlet
+SLOT_SELF_MEDIA_MARKS = ("原创", "原创:", "原创：")
+
 # ---- sections ----
 MIN_HEADING_CHARS = 2  # a shorter line is a heading only when it is a number ("1", "一")
 VERTICAL_LABEL_RUN = 3  # this many one-character lines in a row are a vertical label, not text
