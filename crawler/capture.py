@@ -9,8 +9,8 @@ reference goes into `request.meta["parknews_capture"]`; `CaptureSpiderMiddleware
 the FetchedPage / FetchFailure items the spider makes from that response, and the store writes
 it as a `captures` row in the same transaction as the article.
 
-Settings: PARKNEWS_WARC (on), PARKNEWS_ARCHIVE_DIR (default: `NAME.warc/` beside `NAME.db`),
-PARKNEWS_WARC_MAX_SIZE (bytes, default 1 GB), PARKNEWS_OPERATOR (warcinfo `operator`).
+Settings (declared in crawler/settings.py): PARKNEWS_WARC, PARKNEWS_ARCHIVE_DIR, PARKNEWS_WARC_MAX_SIZE,
+PARKNEWS_OPERATOR.
 
 Every write is checked (a full disk raises, and the file is cut back to its last whole record);
 the store fsyncs the WARC file before each commit, so a committed captures row always names
@@ -30,7 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive import captures as captures_mod
-from archive.warc import (DEFAULT_MAX_SIZE, RENAMED_HEADER_PREFIX, WarcWriter, default_archive_dir,
+from archive.warc import (RENAMED_HEADER_PREFIX, WarcWriter, default_archive_dir,
                           payload_digest, recover_open_files)
 
 from .items import FetchedPage, FetchFailure
@@ -73,13 +73,13 @@ def _version() -> str:
 class WarcCaptureMiddleware:
     def __init__(self, crawler):
         settings = crawler.settings
-        if not settings.getbool("PARKNEWS_WARC", True):
+        if not settings.getbool("PARKNEWS_WARC"):
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
         self.folder = archive_dir(settings)
-        self.max_size = settings.getint("PARKNEWS_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
-        self.operator = settings.get("PARKNEWS_OPERATOR") or ""
+        self.max_size = settings.getint("PARKNEWS_WARC_MAX_SIZE")
+        self.operator = settings.get("PARKNEWS_OPERATOR")
         self.writer: WarcWriter | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -104,7 +104,7 @@ class WarcCaptureMiddleware:
             "CONCURRENT_REQUESTS_PER_DOMAIN": s.get("CONCURRENT_REQUESTS_PER_DOMAIN"),
             "AUTOTHROTTLE_ENABLED": s.getbool("AUTOTHROTTLE_ENABLED"),
             "ROBOTSTXT_OBEY": s.getbool("ROBOTSTXT_OBEY"),
-            "PARKNEWS_MAX_PAGES": s.get("PARKNEWS_MAX_PAGES", 0),
+            "PARKNEWS_MAX_PAGES": s.get("PARKNEWS_MAX_PAGES"),
         }
         return {
             "software": f"parknews/{_version()} (Scrapy {scrapy.__version__}; warcio {warcio_version}; "
@@ -191,7 +191,7 @@ class CaptureSpiderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("PARKNEWS_WARC", True):
+        if not crawler.settings.getbool("PARKNEWS_WARC"):
             raise NotConfigured
         return cls()
 

@@ -73,9 +73,9 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.enabled = settings.getbool("PARKNEWS_INCREMENTAL", True)
-        self.stop_after = settings.getint("PARKNEWS_STOP_AFTER_KNOWN", 10)
-        self.refresh_days = settings.getfloat("PARKNEWS_REFRESH_DAYS", 0)
+        self.enabled = settings.getbool("PARKNEWS_INCREMENTAL")
+        self.stop_after = settings.getint("PARKNEWS_STOP_AFTER_KNOWN")
+        self.refresh_days = settings.getfloat("PARKNEWS_REFRESH_DAYS")
         self.strip = tuple(settings.getlist("PARKNEWS_STRIP_PARAMS"))
         self._may_stop: bool | None = None
         self._refreshed: set[str] = set()

@@ -22,7 +22,7 @@ class PageBudgetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        budget = crawler.settings.getint("PARKNEWS_MAX_PAGES", 0)
+        budget = crawler.settings.getint("PARKNEWS_MAX_PAGES")
         if budget <= 0:
             raise NotConfigured
         return cls(crawler, budget)

@@ -161,9 +161,9 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
 
     errors = storage_errors(stats)
     rate = failure_rate(stats)
-    threshold = settings.getfloat("PARKNEWS_FAIL_THRESHOLD", 0.2)
-    min_new = settings.getint("PARKNEWS_DEGRADED_MIN_NEW", 3)
-    drop = settings.getfloat("PARKNEWS_DEGRADED_DROP", 0.5)
+    threshold = settings.getfloat("PARKNEWS_FAIL_THRESHOLD")
+    min_new = settings.getint("PARKNEWS_DEGRADED_MIN_NEW")
+    drop = settings.getfloat("PARKNEWS_DEGRADED_DROP")
 
     degraded: list[str] = []
     new = get("parknews/articles/new")
@@ -210,9 +210,9 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
 # Hooks called by crawler.extensions.CrawlRunRecorder
 # ---------------------------------------------------------------------------------------------
 def run_mode(settings) -> str:
-    if not settings.getbool("PARKNEWS_INCREMENTAL", True):
+    if not settings.getbool("PARKNEWS_INCREMENTAL"):
         return "full"
-    days = settings.getfloat("PARKNEWS_REFRESH_DAYS", 0)
+    days = settings.getfloat("PARKNEWS_REFRESH_DAYS")
     return f"incremental+refresh {days:g}d" if days else "incremental"
 
 
@@ -239,7 +239,7 @@ def judge_run(crawler, archive, spider, reason: str, counts: dict[str, Any], sta
     cover = runs.coverage(stats)
     archive.flush()
     recent = runs.recent_runs(archive.db, site, before_id=run_id,
-                              limit=crawler.settings.getint("PARKNEWS_DEGRADED_WINDOW", 5))
+                              limit=crawler.settings.getint("PARKNEWS_DEGRADED_WINDOW"))
     verdict = assess_run(stats, reason, recent, cover, crawler.settings)
     for why in verdict.degraded:
         logger.warning("site %s looks broken: %s", site, why)

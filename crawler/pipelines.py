@@ -29,8 +29,8 @@ def archive_for(crawler) -> Archive:
         settings = crawler.settings
         archive = Archive(
             settings.get("PARKNEWS_DB"),
-            batch_size=settings.getint("PARKNEWS_BATCH_SIZE", 200),
-            batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS", 2.0),
+            batch_size=settings.getint("PARKNEWS_BATCH_SIZE"),
+            batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS"),
             strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
         )
         crawler.parknews_archive = archive

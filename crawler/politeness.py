@@ -64,7 +64,7 @@ class SafeTargetMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.allow_setting = crawler.settings.getbool("PARKNEWS_ALLOW_PRIVATE", False)
+        self.allow_setting = crawler.settings.getbool("PARKNEWS_ALLOW_PRIVATE")
         self._resolved: dict[str, list[str]] = {}
         # connected before Scrapy's OffsiteMiddleware (priority 50) connects its own
         crawler.signals.connect(self._scheduled, signal=signals.request_scheduled)
@@ -168,9 +168,9 @@ def retry_after_seconds(value: bytes | str | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff = settings.getfloat("PARKNEWS_RETRY_BACKOFF", 0.5)
-        self.backoff_max = settings.getfloat("PARKNEWS_RETRY_BACKOFF_MAX", 60.0)
-        self.retry_after_max = settings.getfloat("PARKNEWS_RETRY_AFTER_MAX", 300.0)
+        self.backoff = settings.getfloat("PARKNEWS_RETRY_BACKOFF")
+        self.backoff_max = settings.getfloat("PARKNEWS_RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("PARKNEWS_RETRY_AFTER_MAX")
 
     def _wait(self, request) -> float:
         tries = request.meta.get("retry_times", 0)

@@ -10,7 +10,7 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where the archive lives; the CLI's --db sets it.
 PARKNEWS_DB = "parknews.db"
-PARKNEWS_CONTACT = "https://github.com/parknews/parknews"
+PARKNEWS_CONTACT = "https://github.com/parknews/parknews"  # the User-Agent's contact URL
 USER_AGENT = f"parknews/0.1 (+{PARKNEWS_CONTACT}; archiving crawler for park news)"
 
 ROBOTSTXT_OBEY = True
@@ -62,11 +62,12 @@ EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 # WARC capture of every response (crawler/capture.py, archive/warc.py).
+from archive import warc as _warc  # lower-case: not a setting
 DOWNLOADER_MIDDLEWARES["crawler.capture.WarcCaptureMiddleware"] = 950  # next to the downloader
 SPIDER_MIDDLEWARES = {**globals().get("SPIDER_MIDDLEWARES", {}), "crawler.capture.CaptureSpiderMiddleware": 900}
-PARKNEWS_WARC = True
+PARKNEWS_WARC = True                         # False: no WARC files written (crawler/capture.py off)
 PARKNEWS_ARCHIVE_DIR = None                  # default: NAME.warc/ beside NAME.db; CLI --warc-dir
-PARKNEWS_WARC_MAX_SIZE = 1024 ** 3           # rotate WARC files at 1 GB
+PARKNEWS_WARC_MAX_SIZE = _warc.DEFAULT_MAX_SIZE  # rotate WARC files at this many bytes (1 GB)
 PARKNEWS_OPERATOR = ""                       # warcinfo operator (who runs the crawl, a contact)
 EXTENSIONS["crawler.progress.ProgressExtension"] = 600
 
@@ -81,13 +82,15 @@ PARKNEWS_DEGRADED_WINDOW = 5         # recent runs the comparison uses
 PARKNEWS_ALLOW_PRIVATE = False       # site files: [crawl] allow_private; CLI: --allow-private
 PARKNEWS_HOST_MAP = {}               # {host: "http://127.0.0.1:PORT"}: connect there for that host (demo)
 PARKNEWS_RETRY_BACKOFF = 0.5         # seconds before the first retry, doubled per retry
-PARKNEWS_RETRY_BACKOFF_MAX = 60.0
+PARKNEWS_RETRY_BACKOFF_MAX = 60.0    # ... never more than this many seconds
 PARKNEWS_RETRY_AFTER_MAX = 300.0     # a longer Retry-After gives up on the page
 PARKNEWS_PROGRESS = False            # the CLI turns it on for an interactive terminal
 PARKNEWS_STOP_GRACE = 10.0           # seconds a SIGINT/SIGTERM waits for pages in flight (crawler/runner.py)
 PARKNEWS_BATCH_SIZE = 200            # records per write transaction (crawler/pipelines.py)
 PARKNEWS_BATCH_SECONDS = 2.0         # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
+PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
+PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli_ops.py): 'running' rows of it are dead
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 
