@@ -42,7 +42,7 @@ import sqlite_utils
 
 from .errors import DamagedData
 
-from crawler.items import RECORD_FIELDS
+from crawler.parsing.record import RECORD_FIELDS
 
 from . import cursors as cursors_mod
 from .search import article_filters

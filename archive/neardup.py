@@ -1,7 +1,7 @@
 """Republished copies: near-duplicate clusters on body_text (MinHash + LSH bands in SQLite).
 
 Park news is republished with other chrome, a changed title, a dropped paragraph, changed
-punctuation, an added editor's note. Exact copies are caught by `archive.dedup.content_hash`
+punctuation, an added editor's note. Exact copies are caught by `crawler.parsing.keys.content_hash`
 before anything here runs; this module finds the *near* copies among NEW articles.
 
 Fingerprint

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from crawler.items import Record
+from crawler.parsing.record import Record
 
 from . import captures, dedup, neardup, parks, refused
 from .db import open_db

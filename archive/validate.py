@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from crawler.items import Record
+from crawler.parsing.keys import content_hash
+from crawler.parsing.record import Record
 from crawler.parsing.parks import with_parks
 
-from . import dedup
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
 
@@ -43,7 +43,7 @@ def normalize_record(item: Record) -> Record:
     for name in ("title", "source", "author", "editor", "canonical_url", "site"):
         setattr(item, name, _clean_line(getattr(item, name)))
     item.body_text = unicodedata.normalize("NFC", item.body_text or "").strip()
-    item.content_hash = dedup.content_hash(item.body_text)
+    item.content_hash = content_hash(item.body_text)
     if (item.title, item.body_text) != before:  # park mention offsets point into these texts
         with_parks(item)
     return item

@@ -32,8 +32,6 @@ from datetime import datetime
 from typing import Mapping
 from urllib.parse import urljoin
 
-from archive.dedup import canonicalize_url, content_hash
-
 from . import bylines as by
 from . import dates as dt
 from .article import is_article, teaser_summaries
@@ -46,15 +44,15 @@ from .encoding import decode_body
 from .errors import NotAnArticle
 from .explain import Trace
 from .images import extract_images
+from .keys import canonicalize_url, content_hash
 from .meta import collect_meta, enpcontent_container
 from .parks import with_parks
 from .published import extract_published_at
+from .record import Record
 from .rules import apply_drop, select_element, select_text
 from .sections import extract_sections
 from .titles import extract_title
 from .vocab import TEXT_BEFORE_END_CREDIT, VERTICAL_LABEL_RUN
-
-from crawler.items import Record
 
 PARSER_VERSION = "2.0"
 

@@ -7,7 +7,7 @@ import pytest
 
 from archive import neardup as N
 from archive.db import transaction
-from archive.dedup import content_hash
+from crawler.parsing.keys import content_hash
 from archive.store import DUPLICATE, NEW, Archive
 from crawler.items import Record
 

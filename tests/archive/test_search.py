@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from archive import search as S
-from archive.dedup import content_hash
+from crawler.parsing.keys import content_hash
 from archive.store import Archive
 from crawler.items import Record
 

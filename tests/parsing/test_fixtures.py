@@ -58,7 +58,7 @@ def test_fixtures_exist():
 
 @pytest.mark.parametrize("case", [str(c) for c in CASES], ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_record_invariants(case):
-    from archive.dedup import content_hash
+    from crawler.parsing.keys import content_hash
 
     rec, _expected = _parsed(case)
     assert rec.parser_version == PARSER_VERSION
