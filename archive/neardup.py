@@ -46,7 +46,6 @@ import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -312,29 +311,22 @@ def find_near_duplicates(db, body_text: str | None, threshold: float = DEFAULT_T
 # ---------------------------------------------------------------- clusters
 
 # Extra names of sites, as a `source` line writes them: {site key: {"中国网园区", ...}}.
-# Filled lazily from spiders/sites/*.toml (title); callers may add to it.
+# The configured sites' titles and domains are added from their site files
+# (crawler.parsing.sitefile); callers may add to it.
 SITE_NAMES: dict[str, set[str]] = {}
 
 
 @lru_cache(maxsize=1)
 def _site_file_names() -> dict[str, set[str]]:
+    from crawler.parsing.sitefile import SiteFileError, load_site_file, site_files
+
     names: dict[str, set[str]] = {}
-    try:
-        import tomllib
-
-        import spiders
-
-        for path in (Path(spiders.__file__).parent / "sites").glob("*.toml"):
-            try:
-                data = tomllib.loads(path.read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
-            key = data.get("name") or path.stem
-            names.setdefault(key, set()).update(
-                n for n in [data.get("title")] + list(data.get("allowed_domains") or []) if n
-            )
-    except Exception:  # no spiders package (a bare archive): site keys and hosts still work
-        pass
+    for path in site_files():
+        try:
+            site = load_site_file(path)
+        except SiteFileError:  # a broken site file: its site keys and hosts still work
+            continue
+        names.setdefault(site.name, set()).update(n for n in [site.title, *site.allowed_domains] if n)
     return names
 
 

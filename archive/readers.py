@@ -78,7 +78,7 @@ def known_sites(db) -> set[str]:
     if has_table(db, "crawl_runs"):  # a site crawled that stored nothing yet is known too
         names |= {r[0] for r in db.execute("SELECT DISTINCT site FROM crawl_runs")}
     try:
-        from spiders.sitefile import load_all_sites
+        from crawler.parsing.sitefile import load_all_sites
 
         names |= {s.name for s in load_all_sites()}
     except Exception:  # noqa: BLE001 - a broken site file must not stop reading the archive

@@ -86,7 +86,7 @@ def site_config(site: str | None, cache: dict, sites_dir: str | Path | None = No
         rules, strip = None, ()
         if site:
             try:
-                from spiders.sitefile import SITES_DIR, load_site
+                from crawler.parsing.sitefile import SITES_DIR, load_site
 
                 config = load_site(site, Path(sites_dir) if sites_dir else SITES_DIR)
                 rules, strip = config.field_rules or None, tuple(config.strip_params)

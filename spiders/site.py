@@ -10,7 +10,7 @@ from __future__ import annotations
 import scrapy
 
 from .common import count_failure, extract_links, failure_item, in_domains, not_modified, page_item, select_links
-from .sitefile import SiteConfig, load_site
+from crawler.parsing.sitefile import SiteConfig, load_site
 
 
 def apply_site_settings(settings, config: SiteConfig) -> None:

@@ -18,7 +18,7 @@ import click
 from archive.errors import ArchiveError, DamagedData
 from crawler.cli import base
 from crawler.cli.base import CliError
-from spiders.sitefile import SiteFileError
+from crawler.parsing.sitefile import SiteFileError
 
 # One line per module; a module's register_commands(cli) adds its commands.
 COMMAND_MODULES: tuple[str, ...] = (

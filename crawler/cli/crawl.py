@@ -62,7 +62,7 @@ def demo(db_path, warc_dir, log_level):
     from crawler.demo.server import SiteServer
     from crawler.demo.site import build_demo_site
     from crawler.runner import build_settings, run_crawl
-    from spiders.sitefile import load_site
+    from crawler.parsing.sitefile import load_site
 
     _check_db_writable(db_path)
     site = load_site("demo")
@@ -143,7 +143,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
     """
     from crawler.cli import ops as cli_ops
     from crawler.runner import build_settings, parse_set_options, run_crawl
-    from spiders.sitefile import load_site
+    from crawler.parsing.sitefile import load_site
 
     from crawler.middlewares import check_host_map
 
@@ -205,7 +205,7 @@ def sites():
     Example:
       parknews sites
     """
-    from spiders.sitefile import load_all_sites
+    from crawler.parsing.sitefile import load_all_sites
 
     for site in load_all_sites():
         click.echo(f"{site.name}\t{site.title}\t{', '.join(site.start_urls)}")

@@ -50,7 +50,7 @@ def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full:
               refresh_days: float, set_options=()) -> int:
     """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
     runs once per process), one after the other; the worst exit code wins."""
-    from spiders.sitefile import SITES_DIR, load_all_sites
+    from crawler.parsing.sitefile import SITES_DIR, load_all_sites
 
     sites = [s for s in load_all_sites(sites_dir() or SITES_DIR) if s.name != "demo"]
     if not sites:

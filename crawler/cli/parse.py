@@ -41,7 +41,7 @@ def parse(inputs, url, site_name, charset, fetched_at, jsonl, timeout, allow_pri
     """
     from crawler import page_inputs, settings as crawl_settings
     from crawler.parsing import NotAnArticle, parse_page
-    from spiders.sitefile import load_site
+    from crawler.parsing.sitefile import load_site
 
     if not inputs:
         raise CliError("give a saved page FILE, a folder, - (stdin) or a URL to parse")

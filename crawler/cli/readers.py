@@ -312,7 +312,7 @@ def stats(db_path, site, by, chart, park, fmt):
 
 def _site_titles() -> dict[str, str]:
     """Site name -> its Chinese title, from the site files (the chart's labels)."""
-    from spiders.sitefile import SiteFileError, load_all_sites
+    from crawler.parsing.sitefile import SiteFileError, load_all_sites
 
     try:
         return {s.name: s.title for s in load_all_sites() if s.title}

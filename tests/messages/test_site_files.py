@@ -61,7 +61,7 @@ def test_bad_domains_and_start_urls_are_refused(tmp_path, old, new, key):
 
 
 def test_good_selectors_and_bounds_still_load(tmp_path):
-    from spiders.sitefile import load_all_sites, load_site_file
+    from crawler.parsing.sitefile import load_all_sites, load_site_file
 
     assert load_all_sites()  # the bundled site files pass
     path = site_file(tmp_path, "list_area = '.list'\nnext_page = 'a.next::attr(href)'\n")

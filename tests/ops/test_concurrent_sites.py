@@ -10,7 +10,7 @@ from pn_testing import ROOT
 DRIVER = """
 import sys
 from crawler.runner import build_settings, run_crawl
-from spiders.sitefile import load_site
+from crawler.parsing.sitefile import load_site
 site = load_site(sys.argv[2])
 settings = build_settings(sys.argv[1], log_level="ERROR", delay=0,
                           overrides={"PARKNEWS_BATCH_SIZE": int(sys.argv[3]), "PARKNEWS_BATCH_SECONDS": float(sys.argv[4])})

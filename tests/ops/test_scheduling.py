@@ -8,7 +8,7 @@ import sys
 import time
 
 from crawler.demo.server import Page
-from spiders.sitefile import SITES_DIR
+from crawler.parsing.sitefile import SITES_DIR
 
 
 def test_crawl_all_crawls_every_site_but_demo_and_returns_the_worst_code(tmp_path, ops):

@@ -4,6 +4,10 @@ A site file names its start URLs and allowed domains, how to recognise article l
 list/pagination links, and optionally per-field selectors that override the generic parser.
 Loading validates every key and names the file and the bad key on error. Nothing happens at
 import time.
+
+Pure (no Scrapy, no database), so it sits in the parsing layer: the spiders (spiders/site.py),
+the archive (site names for near-duplicate originals, field rules for reparse, known site names)
+and the CLI all read site files through it. The files themselves are spiders/sites/*.toml.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-SITES_DIR = Path(__file__).parent / "sites"
+SITES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "sites"
 
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
 TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
