@@ -159,7 +159,10 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         # the lines right above the text
         header = sorted(set(range(title_idx + 1, title_idx + 16)) | set(range(c_first - 12, c_first)))
     elif title_idx is not None and c_first <= title_idx <= c_last:
-        header = []
+        # the headline repeated at the top of the text: the lines between its first showing above
+        # the text and the text are the header (the meta line sits between the two)
+        first = next((l.idx for l in lines[max(0, c_first - _HEADER_SPAN):c_first] if _key(l.text) == title_key), None)
+        header = list(range(first + 1, c_first)) if first is not None else []
     else:
         header = list(range(max(0, c_first - 12), c_first))
     body_start = c_first
