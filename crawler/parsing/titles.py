@@ -17,6 +17,9 @@ _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
 
 
 _DATEISH_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|来源|作者|发布|时间")
+_SENTENCE_END_RE = re.compile(r"[。；;]|[，,].*[，,]")  # a sentence, not a headline
+META_HEADLINE_MAX = 60      # a line over the meta line at most this long may be the headline ...
+META_HEADLINE_MARKUP = 0.3  # ... with the markup weight of an all-bold line
 _CRUMB_RE = re.compile(r"首页|当前位置|您的位置|>|›|»|\s[-/]\s.*\s[-/]\s")
 
 
@@ -90,6 +93,13 @@ def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None)
         k = _key(line.text)
         s = max((quick_sim(k, r) for r in refs), default=0.0)
         hs = _heading_score(line)
+        meta_next = any(_DATEISH_RE.search(lines[j].text) and lines[j].n <= 120
+                        for j in range(i + 1, min(len(lines), i + 4)))
+        if hs == 0 and near and i + 1 < len(lines) and _DATEISH_RE.search(lines[i + 1].text) \
+                and lines[i + 1].n <= 120 and line.n <= META_HEADLINE_MAX and not is_link_line(line) \
+                and not _DATEISH_RE.search(line.text) and not _SENTENCE_END_RE.search(line.text):
+            # no heading markup left (a class-styled <div>): a short line right over the meta line reads as one
+            hs = META_HEADLINE_MARKUP
         if near and s == 0.0 and refs and (hs > 0 or line.bold * 2 >= line.n):
             s = max(sim(k, r) for r in refs)
         if not near:
@@ -102,8 +112,6 @@ def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None)
             continue
         dist = c_first - i if i < c_first else (i - c_first) * 3
         prox = max(0.0, 1 - dist / 40)
-        meta_next = any(_DATEISH_RE.search(lines[j].text) and lines[j].n <= 120
-                        for j in range(i + 1, min(len(lines), i + 4)))
         crumb = bool(_CRUMB_RE.search(line.text)) or bool(_RELATED_HEAD_RE.match(line.text))
         inner = 0.4 if i > c_first else 0.0  # a sub-heading inside the text, not the headline above it
         score = 2 * (s if s >= 0.45 else 0.3 * s) + 0.8 * hs + 0.6 * prox + 0.6 * meta_next - 1.0 * crumb - inner
