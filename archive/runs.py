@@ -3,8 +3,16 @@ the queries behind `parknews status`, `parknews runs` and broken-site detection.
 
 Migration v5 adds real columns to crawl_runs (exit code, pid, mode, requests, bytes, responses
 by status, drops by reason, field coverage of the new records, degraded reasons) and a
-`page_validators` table holding the ETag / Last-Modified of each fetched article URL, used by
+`page_validators` table holding the ETag / Last-Modified of fetched article URLs, used by
 `crawl --refresh DAYS` for conditional requests.
+
+The ETag / Last-Modified of a response have one owner: its `captures` row (archive/captures.py)
+when the crawl writes WARC files (the default). `page_validators` only holds them for responses
+no capture records (a crawl with PARKNEWS_WARC off; Archive.save_validators); `validators()`
+reads captures first. Rows written there by crawls before this rule stay as a fallback.
+
+Also the other lookups an incremental crawl makes (crawler/incremental.py): whether an article
+URL is known or dead (`known_url`), whether a site has run before (`earlier_run_exists`).
 """
 from __future__ import annotations
 
@@ -127,6 +135,25 @@ def last_pass_complete(db, site: str, *, before_id: int | None = None) -> bool:
     if "complete" in counts:
         return bool(counts["complete"])
     return row[0] != "failed"  # a run recorded before runs said whether they were complete
+
+
+def earlier_run_exists(db, site: str, *, before_id: int | None = None) -> bool:
+    """Whether the site has any crawl_runs row older than `before_id` (any row when None)."""
+    return db.execute("SELECT 1 FROM crawl_runs WHERE site = ? AND id < ? LIMIT 1",
+                      [site, before_id if before_id is not None else 1 << 62]).fetchone() is not None
+
+
+def known_url(db, url: str) -> tuple[bool, str | None]:
+    """(known, first_seen of its article) for an article URL: known when this exact URL (not its
+    key) has an article_urls row, or is a dead link (404/410 in fetch_failures; first_seen None)."""
+    row = db.execute(
+        "SELECT a.first_seen FROM article_urls u JOIN articles a ON a.id = u.article_id "
+        "WHERE u.url = ? LIMIT 1", [url],
+    ).fetchone()
+    if row:
+        return True, row[0]
+    dead = db.execute("SELECT 1 FROM fetch_failures WHERE url = ? AND status IN (404, 410)", [url]).fetchone()
+    return dead is not None, None
 
 
 def recent_runs(db, site: str, *, before_id: int | None = None, limit: int = 5) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from crawler.parsing.record import Record
 
-from . import captures, dedup, neardup, parks, refused
+from . import captures, dedup, neardup, parks, refused, runs
 from .db import open_db
 from .transactions import rollback_quietly
 
@@ -246,6 +246,14 @@ class Archive:
         except BaseException:
             self.rollback()
             raise
+        self._wrote()
+
+    # ---- validators for conditional requests ----
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Keep a response's ETag / Last-Modified for `crawl --refresh` when no capture holds
+        them (a crawl with PARKNEWS_WARC off; archive.runs.validators reads captures first)."""
+        self._begin()
+        runs.save_validators(self.db, dedup.url_key(url, self.strip_params), url, etag, last_modified)
         self._wrote()
 
     # ---- crawl runs ----

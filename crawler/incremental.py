@@ -8,7 +8,7 @@ The spiders mark the requests they yield from a list page with `meta["pn_kind"]`
   seen within the last DAYS days are fetched again with If-None-Match / If-Modified-Since from
   the stored validators, so an unchanged page costs a 304;
 - counts consecutive known articles along a chain of list pages (newest first); once
-  PARKNEWS_STOP_AFTER_KNOWN (default 10) are seen in a row, the page's pagination links (and, below
+  PARKNEWS_STOP_AFTER_KNOWN are seen in a row, the page's pagination links (and, below
   the start pages, its other list links) are not followed: older pages were read by an earlier
   run. A start page's links to other sections are always followed, each counted afresh.
 
@@ -20,8 +20,8 @@ articles), so nothing behind a failed page is lost. With `--refresh DAYS`, the a
 window do not count towards the known streak: every one of them is re-fetched.
 `--full` (PARKNEWS_INCREMENTAL = False) fetches everything again.
 
-`ValidatorRecorder` (a downloader middleware) stores the ETag / Last-Modified of article
-responses (table page_validators, schema v5).
+`ValidatorRecorder` (a downloader middleware) counts 304s and stores the ETag / Last-Modified of
+article responses that no WARC capture records (PARKNEWS_WARC off; see archive.runs).
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from scrapy import Request
 
 from archive import dedup, runs
 
+from .capture import META_KEY as CAPTURE_META_KEY
 from .pipelines import archive_for
 
 logger = logging.getLogger(__name__)
@@ -94,8 +95,7 @@ class IncrementalMiddleware:
             site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
             run_id = getattr(self.crawler, "parknews_run_id", None)
             self._may_stop = self.enabled and runs.last_pass_complete(self.db, site, before_id=run_id)
-            if self.enabled and not self._may_stop and self.db.execute(
-                    "SELECT 1 FROM crawl_runs WHERE site = ? AND id < ?", [site, run_id or 1 << 62]).fetchone():
+            if self.enabled and not self._may_stop and runs.earlier_run_exists(self.db, site, before_id=run_id):
                 logger.info("incremental: the last run of %s did not finish; paging through every list page", site)
         return self._may_stop
 
@@ -104,16 +104,7 @@ class IncrementalMiddleware:
 
         The exact URL, not its key: a page seen under another URL form (tracking parameters)
         is still fetched once, so that every URL of an article gets its article_urls row."""
-        row = self.db.execute(
-            "SELECT a.first_seen FROM article_urls u JOIN articles a ON a.id = u.article_id "
-            "WHERE u.url = ? LIMIT 1", [url],
-        ).fetchone()
-        if row:
-            return True, row[0]
-        dead = self.db.execute(
-            "SELECT 1 FROM fetch_failures WHERE url = ? AND status IN (404, 410)", [url]
-        ).fetchone()
-        return bool(dead), None
+        return runs.known_url(self.db, url)
 
     def conditional(self, request: Request) -> Request:
         etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip), request.url)
@@ -207,11 +198,11 @@ class IncrementalMiddleware:
 
 
 class ValidatorRecorder:
-    """Stores ETag / Last-Modified of article responses for later conditional requests."""
+    """Stores ETag / Last-Modified of article responses no capture records, for later
+    conditional requests."""
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.strip = tuple(crawler.settings.getlist("PARKNEWS_STRIP_PARAMS"))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -222,14 +213,12 @@ class ValidatorRecorder:
             self.crawler.stats.inc_value("parknews/pages/not_modified")
         if request.meta.get("pn_kind") != "article" or response.status != 200:
             return response
+        if request.meta.get(CAPTURE_META_KEY):
+            return response  # its captures row keeps the ETag / Last-Modified (archive.runs)
         etag = response.headers.get("ETag")
         modified = response.headers.get("Last-Modified")
         if etag or modified:
-            archive = archive_for(self.crawler)
-            archive._begin()
-            runs.save_validators(
-                archive.db, dedup.url_key(response.url, self.strip), response.url,
-                etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None,
-            )
-            archive._wrote()
+            archive_for(self.crawler).save_validators(
+                response.url, etag.decode("latin-1") if etag else None,
+                modified.decode("latin-1") if modified else None)
         return response
