@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from crawler.parsing.parks import (GAZETTEER_PATH, LEVELS, PARK_TYPES, Gazetteer, GazetteerError, Park,
                                    check_park, default_gazetteer, extract_parks)
 
-from .transactions import joined_transaction
+from .transactions import joined_transaction, unless_busy
 
 QUEUE_TABLE = "park_queue"
 SYNC_BATCH = 500
@@ -198,22 +198,10 @@ def sync_links(db, *, batch: int = SYNC_BATCH) -> int:
     return done
 
 
-def try_sync(db) -> None:
-    """sync_links, unless another process holds the write lock (links stale by one batch)."""
-    from sqlite_utils.utils import sqlite3
-
-    if db.conn.in_transaction:
-        sync_links(db)
-        return
-    old = db.execute("PRAGMA busy_timeout").fetchone()[0]
-    db.execute("PRAGMA busy_timeout = 200")
-    try:
-        sync_links(db)
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc) and "readonly" not in str(exc):
-            raise
-    finally:
-        db.execute(f"PRAGMA busy_timeout = {int(old)}")
+def try_sync(db) -> bool:
+    """sync_links, unless the archive cannot be written just now (another writer holds the lock:
+    links stale by one batch; archive.transactions.unless_busy); True when synced."""
+    return unless_busy(db, sync_links)
 
 
 # ---------------------------------------------------------------- names

@@ -76,10 +76,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlite_utils.utils import sqlite3
-
 from .parks import park_filter
-from .transactions import joined_transaction
+from .transactions import joined_transaction, unless_busy
 
 TRI_TABLE = "search_tri"
 BI_TABLE = "search_bi"
@@ -218,23 +216,12 @@ def rebuild_index(db) -> int:
     return sync_index(db)
 
 
-def _try_sync(db) -> None:
-    """sync_index, but give up at once (search stale by one batch) when the archive is locked
-    or the disk is full."""
-    if db.conn.in_transaction:
-        sync_index(db)
-        return
-    if db.execute(f"SELECT 1 FROM {QUEUE_TABLE} LIMIT 1").fetchone() is None:
-        return  # nothing queued: no write transaction
-    old = db.execute("PRAGMA busy_timeout").fetchone()[0]
-    db.execute("PRAGMA busy_timeout = 200")
-    try:
-        sync_index(db)
-    except sqlite3.OperationalError as exc:  # locked, or a full disk: search what is indexed
-        if not any(word in str(exc) for word in ("locked", "busy", "full")):
-            raise
-    finally:
-        db.execute(f"PRAGMA busy_timeout = {int(old)}")
+def try_sync(db) -> bool:
+    """sync_index before a read, but give up at once (search stale by one batch) when the
+    archive is locked or the disk is full (archive.transactions.unless_busy); True when synced."""
+    if not db.conn.in_transaction and db.execute(f"SELECT 1 FROM {QUEUE_TABLE} LIMIT 1").fetchone() is None:
+        return True  # nothing queued: no write transaction
+    return unless_busy(db, sync_index)
 
 
 # ---------------------------------------------------------------- queries
@@ -327,7 +314,7 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
     restricted by the filters; with no terms, the filtered articles newest first."""
     terms = parse_query(query)  # refuses an oversized query before any work
     if sync:
-        _try_sync(db)
+        try_sync(db)
     where, params = article_filters(site, source, author, since, until, park=park)
     limit = max(0, int(limit))
     cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text"

@@ -3,9 +3,10 @@ other archive modules, so every module can use these)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlite_utils
+from sqlite_utils.utils import sqlite3
 
 
 @contextmanager
@@ -41,3 +42,28 @@ def joined_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Datab
         return
     with transaction(db):
         yield db
+
+
+# SQLite errors that mean "this archive cannot be written just now" (another writer holds the
+# lock, a full disk, a read-only file): a reader may go on with what is stored.
+_CANNOT_WRITE = ("locked", "busy", "full", "readonly")
+
+
+def unless_busy(db: sqlite_utils.Database, work: Callable[[sqlite_utils.Database], object]) -> bool:
+    """Run `work(db)` (a catch-up write before a read: the search index, park links), but give
+    up after 200 ms when the archive cannot be written (see _CANNOT_WRITE); True when it ran.
+    Inside the caller's open transaction it just runs (errors raised)."""
+    if db.conn.in_transaction:
+        work(db)
+        return True
+    old = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute("PRAGMA busy_timeout = 200")
+    try:
+        work(db)
+        return True
+    except sqlite3.OperationalError as exc:
+        if not any(word in str(exc) for word in _CANNOT_WRITE):
+            raise
+        return False
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(old)}")

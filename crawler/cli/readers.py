@@ -412,9 +412,9 @@ def serve(db_path, host, port):
     from crawler.serve import run_server
 
     db = _open(db_path)  # checks the file and migrates it; brings the search index up to date
-    from archive.search import _try_sync
+    from archive.search import try_sync as sync_search
 
-    _try_sync(db)
+    sync_search(db)
     from archive.parks import try_sync as sync_parks
 
     sync_parks(db)  # article_parks current for the park facet and the "articles about a park" query
