@@ -105,17 +105,17 @@ class CrawlRunRecorder:
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats)
         errors = storage_errors(stats)
-        status = "ok" if reason == "finished" and errors == 0 else ("failed" if errors else reason)
         run_id = getattr(self.crawler, "parknews_run_id", None)
         from . import ops
 
-        status = ops.judge_run(self.crawler, archive, spider, reason, counts, status)
+        verdict = ops.judge_run(self.crawler, archive, spider, reason)
+        status = verdict.status
         # whether this run walked the whole site (see archive.runs.last_pass_complete)
         counts["complete"] = reason == "finished" and errors == 0 and counts["walk_gaps"] == 0
         self.crawler.stats.set_value("parknews/complete", counts["complete"])
         if run_id is not None:
             archive.finish_run(run_id, status=status, finish_reason=reason, counts=counts)
-            ops.run_closed(self.crawler, archive, run_id, counts)
+            ops.run_closed(self.crawler, archive, run_id, counts, verdict)
         self.crawler.stats.set_value("parknews/run_id", run_id)
         self.crawler.stats.set_value("parknews/run_status", status)
 

@@ -229,8 +229,9 @@ def run_opened(crawler, archive, site: str) -> None:
             logger.warning("%d earlier run(s) of %s were killed before finishing; marked interrupted", n, site)
 
 
-def judge_run(crawler, archive, spider, reason: str, counts: dict[str, Any], status: str) -> str:
-    """Assess the run (failures, degraded); put exit code, coverage and reasons in the stats."""
+def judge_run(crawler, archive, spider, reason: str) -> Assessment:
+    """Assess the run from its stats (failures, degraded; see assess_run); put exit code,
+    coverage and reasons in the stats. The verdict's status is the run's status."""
     from archive import runs
 
     stats = crawler.stats.get_stats()
@@ -249,14 +250,12 @@ def judge_run(crawler, archive, spider, reason: str, counts: dict[str, Any], sta
     crawler.stats.set_value("parknews/degraded", verdict.degraded)
     crawler.stats.set_value("parknews/exit_code", verdict.exit_code)
     crawler.stats.set_value("parknews/failure_rate", round(verdict.failure_rate, 3))
-    crawler._parknews_verdict = verdict
-    return verdict.status
+    return verdict
 
 
-def run_closed(crawler, archive, run_id: int, counts: dict[str, Any]) -> None:
+def run_closed(crawler, archive, run_id: int, counts: dict[str, Any], verdict: Assessment) -> None:
     from archive import runs
 
-    verdict: Assessment = crawler._parknews_verdict
     stats = crawler.stats.get_stats()
     runs.record_run_details(
         archive.db, run_id, exit_code=verdict.exit_code, status=verdict.status, counts=counts,
