@@ -248,3 +248,17 @@ def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
     except sqlite3.DatabaseError as exc:
         raise ArchiveError(f"{path}: could not upgrade the schema ({exc})") from None
     return db
+
+
+# ---------------------------------------------------------------- schema introspection
+# (the read commands work on archives of any schema version, so they ask what is there)
+
+def has_table(db, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                      [name]).fetchone() is not None
+
+
+def columns(db, table: str) -> list[str]:
+    if not has_table(db, table):
+        return []
+    return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]

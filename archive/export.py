@@ -312,7 +312,7 @@ class WarcWriter(_Writer):
 
     def __init__(self, out, db, warc_dir: Path, info: dict[str, str]):
         super().__init__(out)
-        from .readers import columns
+        from .db import columns
 
         if not {"article_id", "warc_file", "offset", "length"} <= set(columns(db, "captures")):
             raise ExportError("this archive has no WARC captures (a captures table with warc_file, "

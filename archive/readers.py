@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from .db import columns, has_table
 from .export import record_by_id
 from .parks import park_filter
 
@@ -94,19 +95,6 @@ def check_site(db, site: str | None) -> str | None:
         known = ", ".join(stored[:10]) + (" …" if len(stored) > 10 else "") if stored else "none yet"
         raise ReaderError(f"unknown site {site!r} (sites in this archive: {known})")
     return site
-
-
-# ---------------------------------------------------------------- schema introspection
-
-def has_table(db, name: str) -> bool:
-    return db.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
-                      [name]).fetchone() is not None
-
-
-def columns(db, table: str) -> list[str]:
-    if not has_table(db, table):
-        return []
-    return [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]
 
 
 def _rows(cursor) -> list[dict[str, Any]]:

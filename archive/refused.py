@@ -9,8 +9,6 @@ linked to the article. Schema: migration 7 (`migrate_v7`).
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from .captures import insert_capture
@@ -106,62 +104,3 @@ def format_counts(c: dict[str, Any]) -> str:
     reasons = ", ".join(f"{k} {v}" for k, v in sorted(c["reasons"].items(), key=lambda kv: (-kv[1], kv[0])))
     text = f"{c['refused']}" + (f" ({reasons})" if reasons else "")
     return text + (f", {c['recovered']} recovered" if c["recovered"] else "")
-
-
-# ---- retrying refused pages (parknews reparse) ----
-
-@dataclass
-class RetryResult:
-    checked: int = 0
-    recovered: list[tuple[str, int, str]] = field(default_factory=list)  # (url, article id, outcome)
-    still_refused: Counter = field(default_factory=Counter)  # reason -> pages
-    no_capture: int = 0
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
-
-
-def retry(archive, archive_dir, *, site: str | None = None, dry_run: bool = False,
-          sites_dir=None) -> RetryResult:
-    """Parse every refused page not recovered yet again from its WARC capture with the current
-    parser; a page it now accepts goes through the crawl's validation, normalisation and storage
-    (Archive.save: dedup, captures, near-duplicates) and its refusal is marked recovered. A page
-    still refused keeps its row, with the new reason and parser version. Site rules come from
-    spiders/sites (or `sites_dir`), so a site file fixed since the crawl applies."""
-    from crawler.parsing import PARSER_VERSION
-    from .reparse import parse_capture, site_config
-    from .validate import validation_error
-    from .warc import WarcReadError
-
-    db = archive.db
-    result = RetryResult()
-    cache: dict = {}
-    default_strip = archive.strip_params
-    try:
-        for row in pending(db, site):
-            url = row["url"]
-            if row["capture_id"] is None or row["warc_file"] is None:
-                result.no_capture += 1
-                continue
-            result.checked += 1
-            try:
-                record, refusal = parse_capture(db, archive_dir, row, url, row["site"], cache, sites_dir)
-            except WarcReadError as exc:
-                result.unreadable.append((url, str(exc)))
-                continue
-            reason, detail = refusal or validation_error(record) or (None, "")
-            if reason is not None:
-                result.still_refused[reason] += 1
-                if not dry_run:
-                    with joined_transaction(db):
-                        db.execute("UPDATE refused_pages SET reason = ?, detail = ?, parser_version = ? WHERE url = ?",
-                                   [reason, detail or None, PARSER_VERSION, url])
-                continue
-            if dry_run:
-                result.recovered.append((url, 0, "would store"))
-                continue
-            archive.strip_params = site_config(row["site"], cache, sites_dir)[1] or default_strip
-            saved = archive.save(record)
-            result.recovered.append((url, saved.article_id, saved.outcome))
-    finally:
-        archive.strip_params = default_strip
-        archive.flush()
-    return result

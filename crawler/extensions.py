@@ -7,6 +7,7 @@ from scrapy import signals
 from sqlite_utils.utils import sqlite3
 
 from archive.store import now_iso
+from crawler.ops import storage_errors
 
 from .pipelines import archive_for
 
@@ -140,12 +141,6 @@ class CrawlRunRecorder:
                                [reason, ops.EXIT_FAILURES, now_iso(), run_id])
         except (sqlite3.DatabaseError, OSError):
             pass  # left 'running': interrupted at the next crawl, never 'ok'
-
-
-def storage_errors(stats: dict) -> int:
-    """Errors of our own code or storage in a run: items and spider callbacks that raised, and
-    archive writes that failed at the run's end (the index sync, the run's row)."""
-    return sum(int(stats.get(f"parknews/errors/{k}", 0) or 0) for k in ("item", "spider", "storage"))
 
 
 def close_interrupted(crawler) -> None:

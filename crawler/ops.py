@@ -131,6 +131,12 @@ class Assessment:
     failure_rate: float = 0.0
 
 
+def storage_errors(stats: dict) -> int:
+    """Errors of our own code or storage in a run: items and spider callbacks that raised, and
+    archive writes that failed at the run's end (the index sync, the run's row)."""
+    return sum(int(stats.get(f"parknews/errors/{k}", 0) or 0) for k in ("item", "spider", "storage"))
+
+
 def failure_rate(stats: dict[str, Any]) -> float:
     def get(key):
         return int(stats.get(key, 0) or 0)
@@ -156,8 +162,6 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
     became a record."""
     def get(key):
         return int(stats.get(key, 0) or 0)
-
-    from .extensions import storage_errors
 
     errors = storage_errors(stats)
     rate = failure_rate(stats)

@@ -44,7 +44,7 @@ class CrawlSummary:
 
     @property
     def storage_errors(self) -> int:
-        from .extensions import storage_errors
+        from .ops import storage_errors
 
         return storage_errors(self.stats)
 

@@ -48,7 +48,7 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     from archive.warc import default_archive_dir
     from crawler.parsing import PARSER_VERSION
 
-    from archive import refused
+    from archive.retry import retry_refused
     from archive.store import Archive
 
     sites = sites_dir()  # PARKNEWS_SITES_DIR, as for crawl --all
@@ -68,7 +68,7 @@ def reparse(db_path, warc_dir, site, since, dry_run):
         db.close()
     archive = Archive(db_path)
     try:
-        retried = refused.retry(archive, folder, site=site, dry_run=dry_run, sites_dir=sites)
+        retried = retry_refused(archive, folder, site=site, dry_run=dry_run, sites_dir=sites)
     finally:
         archive.close()
     verb = "would change" if dry_run else "changed"

@@ -291,7 +291,7 @@ def test_search_injection_text_is_harmless_in_export_filters(fresh_copy):
 
 
 def test_warc_export_copies_the_archived_records_of_the_selected_articles(archive, tmp_path):
-    from archive.readers import columns
+    from archive.db import columns
 
     db = sqlite_utils.Database(str(archive["db"]))
     has = "warc_file" in columns(db, "captures")

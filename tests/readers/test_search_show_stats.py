@@ -139,7 +139,7 @@ def test_show_by_id_and_by_url_whole_record_urls_cluster(archive):
     assert info["record"]["sections"] == art["sections"]
     assert {u["url"] for u in info["urls"]} == {base + tracked_plain, base + tracked}
     assert isinstance(info["captures"], list) and isinstance(info["versions"], list)
-    from archive.readers import has_table
+    from archive.db import has_table
     import sqlite_utils
 
     db = sqlite_utils.Database(str(archive["db"]))
