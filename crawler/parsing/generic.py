@@ -10,11 +10,13 @@ Modules (one job each; each field has one public extractor):
   dom.py       the lxml tree, hidden-element removal, flattening into `Line`s
   meta.py      <meta>, <title>, canonical, JSON-LD, china.com.cn enpproperty/enpcontent comments
   body.py      main-block scoring (maximum-subtree over line values), junk boxes, boilerplate lines
+  bodytext.py  extract_body: the text lines of the chosen block (repeats, credits, boilerplate set aside)
   titles.py    extract_title: heading-like lines scored against <title>/og:title and the text
   dates.py     date shapes (regex first, dateparser fallback), labels, metadata and URL dates
   published.py extract_published_at: the date candidates of the whole page, best first
   bylines.py   来源/作者/责任编辑 labels, bylines, datelines, trailing credits, value cleaning
   credits.py   extract_bylines: source/author/editor candidates with ranks, the choice
+  outlet_slot.py slot_source: the unlabelled outlet beside the date, read from the meta line's items
   sections.py  extract_sections: sub-heading detection and the sections structure
   article.py   is_article: own prose, link blocks, URL role -> keep or refuse with a reason
   images.py    body images (lazy attributes, absolute URLs) and captions
@@ -34,9 +36,10 @@ from urllib.parse import urljoin
 
 from . import bylines as by
 from . import dates as dt
-from .article import is_article, teaser_summaries
-from .body import (expand_container, in_blocks, in_junk, inside, is_boilerplate, is_keyword_soup, is_link_line,
-                   is_meta_line, junk_elements, line_value, pick_container, related_blocks)
+from .article import is_article
+from .body import (expand_container, inside, is_link_line, is_meta_line, junk_elements, line_value, pick_container,
+                   related_blocks)
+from .bodytext import extract_body
 from .credits import Credits, extract_bylines
 from .dom import build_lines, clean_tree, parse_html
 from .dom import text_key as _key
@@ -52,14 +55,12 @@ from .record import Record
 from .rules import apply_drop, select_element, select_text
 from .sections import extract_sections
 from .titles import extract_title
-from .vocab import TEXT_BEFORE_END_CREDIT, VERTICAL_LABEL_RUN
 
 PARSER_VERSION = "2.0"
 
 _DEBUG: dict | None = None  # set to a dict to collect intermediate values (development aid)
 _HEADER_SPAN = 30
 _FOOTER_SPAN = 40
-_TITLE_REPEAT_MIN = 6
 
 
 def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
@@ -190,57 +191,8 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     fields = Credits()
 
     # ---- body lines ----
-    kept = []
-    removed = []  # lines removed as credits (parsed for labels)
-    ended = False  # an editor's credit closed the text: later lines are read for credits only
-    for i in range(body_start, c_last + 1):
-        if not in_c[i] or i in header_set:
-            continue
-        l = lines[i]
-        t = strip_trailing_ui(l.text)
-        if t is not l.text:
-            removed.append(l)
-            l = _retext(l, t)
-        if in_junk(l.el, container, junk) or (related and in_blocks(l.el, related)):
-            continue
-        if abs(len(t) - len(title)) <= 8 or (not kept and len(t) <= len(title)):
-            k = _key(t)
-            if k == title_key:
-                continue
-            if not kept and len(k) >= _TITLE_REPEAT_MIN and k in title_key and l.bold >= l.n * 0.5:
-                continue
-        if is_keyword_soup(t):
-            continue
-        if is_boilerplate(t):
-            removed.append(l)
-            continue
-        if _is_credit_line(t):
-            removed.append(l)
-            ended = ended or _ends_text(t, kept)
-            continue
-        if ended:
-            continue
-        if is_link_line(l) and not re.search(r"[。！？]", t):
-            continue
-        if re.search(r"电\s*题[:：]", t) and len(t) < 120:
-            removed.append(l)
-            continue
-        ba = by.byline_author(t)
-        if ba:
-            fields.author.append((ba, "text", 3))
-            removed.append(l)
-            continue
-        kept.append(l)
-    kept = _drop_vertical_labels(kept)
-    teasers = teaser_summaries([lines[i] for i in c_idx])
-    if teasers:
-        kept = [l for l in kept if id(l) not in teasers]
-    # a standalone trailing "（袁源）" credit
-    if kept and len(kept) > 2:
-        ta = by.trailing_author(kept[-1].text, standalone_ok=True)
-        if ta and len(kept[-1].text) <= 12:
-            fields.author.append((ta, "text", 6))
-            kept.pop()
+    kept, removed = extract_body(lines, range(body_start, c_last + 1), in_c, header_set, container, junk, related,
+                                 title, [lines[i] for i in c_idx], fields)
     footer = [i for i in range(c_last + 1, min(len(lines), c_last + 1 + _FOOTER_SPAN))]
 
     # ---- source / author / editor ----
@@ -316,35 +268,6 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     ))
 
 
-def _ends_text(t: str, kept) -> bool:
-    """An editor's credit after the text ("责任编辑：于文凯") closes it: what follows in the block
-    (tags, related lists, comments) is not the article, whatever the block's markup."""
-    if sum(l.n for l in kept) < TEXT_BEFORE_END_CREDIT or not by.editor_credit(t):
-        return False
-    return True
-
-
-def _drop_vertical_labels(kept):
-    """A label set one character per line ("今/日/推/荐" in a table column) is not text."""
-    out, run = [], []
-    for l in kept + [None]:
-        if l is not None and l.n == 1:
-            run.append(l)
-            continue
-        if len(run) < VERTICAL_LABEL_RUN:
-            out.extend(run)
-        run = []
-        if l is not None:
-            out.append(l)
-    return out
-
-
-def _retext(line, text):
-    from dataclasses import replace
-
-    return replace(line, text=text)
-
-
 def _anchored_block(lines, scores, title_idx, root, old):
     """The best-scoring element whose text starts within a few lines under the headline."""
     first: dict = {}
@@ -366,40 +289,6 @@ def _anchored_block(lines, scores, title_idx, root, old):
     return best
 
 
-_CREDIT_START_RE = re.compile(
-    r"^[\s(（\[【<〔]*(?:本文|文章|稿件|信息|新闻|内容)?(?:来源|出处|责任编辑|责编|编辑|作者|撰文|撰稿|记者|采写|执笔|校对|审核|审校|监制|"
-    r"摄影|排版|美编|通讯员|供稿|编审|终审|初审|复审|值班编辑|策划|统筹|图片|视频|主编)\s*[:：|｜丨/]")
-_CREDIT_ANY_RE = re.compile(r"[(（\[【]\s*(?:本文)?(?:来源|责任编辑|责编|编辑|作者)\s*[:：|｜丨]")
-
-
-_TRAILING_UI_RE = re.compile(r"\s*(?:返回[^，。！？\s]{0,10}首页\s*[>》]*|返回[^，。！？\s]{1,8}[，,]\s*查看更多|【?\s*纠错\s*】|【责任编辑[:：][^】]{0,12}】)\s*$")
-
-
-def strip_trailing_ui(t: str) -> str:
-    """"…仍将持续。返回腾讯网首页>>": a UI link glued to the last paragraph."""
-    m = _TRAILING_UI_RE.search(t)
-    if m and m.start() >= 10:
-        return t[:m.start()].rstrip()
-    return t
-
-
 _STATIC_TITLE_RE = re.compile(
     r"^(?:关于我们|联系我们|联系方式|网站地图|隐私政策|隐私声明|版权声明|免责声明|法律声明|用户协议|服务条款|网站声明|"
     r"使用帮助|帮助中心|意见反馈|加入我们|招贤纳士|友情链接|About|Contact)$", re.I)
-def _is_credit_line(t: str) -> bool:
-    t = re.sub(r"^[□■●◆◇▲△★☆○◎※•·\s]+", "", t)
-    if len(t) <= 40 and not re.search(r"[。，！？；]", t) and by.parse_labels(t):
-        return True
-    if len(t) <= 120 and _CREDIT_START_RE.search(t):
-        return True
-    if len(t) <= 60 and _CREDIT_ANY_RE.search(t):
-        return True
-    if len(t) <= 40 and re.match(r"^[\s(（]*(?:来源于|信息来源于|来源)\S", t):
-        return True
-    if len(t) <= 30 and re.match(r"^(?:作者|编辑|来源|责编)\s+\S", t):
-        return True
-    if len(t) <= 40 and by.editor_credit(t) and re.match(r"^[（(\[【]", t):
-        return True
-    return False
-
-
