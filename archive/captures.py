@@ -158,14 +158,31 @@ def on_saved(db, record, outcome: str, article_id: int, *, capture: dict[str, An
     old_capture = _last_ok_capture_id(db, article_id) if replaced else None
     new_capture = insert_capture(db, capture, article_id) if capture else None
     if replaced:
-        changed = [f for f in VERSIONED_FIELDS if replaced.get(f) != getattr(record, f)]
-        if changed:
-            db.execute(
-                "INSERT INTO article_versions (article_id, title, published_at, body_text, content_hash, "
-                "changed, old_capture_id, new_capture_id, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [article_id, replaced.get("title"), replaced.get("published_at"), replaced.get("body_text"),
-                 replaced.get("content_hash"), json.dumps(changed), old_capture, new_capture, seen_at],
-            )
+        add_version(db, record, article_id, replaced, old_capture=old_capture, new_capture=new_capture,
+                    seen_at=seen_at)
+
+
+def on_reparsed(db, record, article_id: int, *, replaced: dict[str, Any] | None, seen_at: str) -> None:
+    """After Archive.save rewrote `record` from a stored capture (a re-parse, no new fetch): an
+    article_versions row when its text, title or date changed; no capture is added."""
+    if replaced:
+        add_version(db, record, article_id, replaced, old_capture=_last_ok_capture_id(db, article_id),
+                    new_capture=None, seen_at=seen_at)
+
+
+def add_version(db, record, article_id: int, replaced: dict[str, Any], *, old_capture: int | None,
+                new_capture: int | None, seen_at: str) -> None:
+    """An article_versions row keeping `replaced` (the article's previous values) when its text,
+    title or date differ from `record`'s."""
+    changed = [f for f in VERSIONED_FIELDS if replaced.get(f) != getattr(record, f)]
+    if not changed:
+        return
+    db.execute(
+        "INSERT INTO article_versions (article_id, title, published_at, body_text, content_hash, "
+        "changed, old_capture_id, new_capture_id, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [article_id, replaced.get("title"), replaced.get("published_at"), replaced.get("body_text"),
+         replaced.get("content_hash"), json.dumps(changed), old_capture, new_capture, seen_at],
+    )
 
 
 def on_failure(db, url: str, status: int | None, *, capture: dict[str, Any] | None, seen_at: str,

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from crawler.parsing.record import Record
+from crawler.parsing.record import COMPARED_FIELDS, JSON_FIELDS, RECORD_FIELDS, Record
 
 from . import captures, dedup, neardup, parks, refused, runs
 from .db import open_db
@@ -25,14 +25,11 @@ UNCHANGED = "unchanged"
 UPDATED = "updated"
 DUPLICATE = "duplicate"
 
-JSON_COLUMNS = ("sections", "images", "extraction", "warnings", "parks")
-ARTICLE_COLUMNS = (
-    "url", "canonical_url", "site", "title", "published_at", "source", "author", "editor",
-    "sections", "body_text", "images", "fetched_at", "content_hash", "extraction", "warnings",
-    "parser_version", "parks",
-)
+# The articles table's record columns are the record's fields (crawler.items).
+JSON_COLUMNS = JSON_FIELDS
+ARTICLE_COLUMNS = RECORD_FIELDS
 # Columns compared to decide whether a re-fetched article changed.
-COMPARED_COLUMNS = ARTICLE_COLUMNS[3:10] + ("images",)
+COMPARED_COLUMNS = COMPARED_FIELDS
 
 
 def now_iso() -> str:
@@ -57,6 +54,7 @@ class SaveResult:
     outcome: str  # NEW, UNCHANGED, UPDATED or DUPLICATE
     article_id: int
     how: str = ""  # for duplicates: "url", "canonical_url" or "content_hash"
+    changed: tuple[str, ...] = ()  # for UPDATED: the compared columns that changed
 
 
 class Archive:
@@ -140,7 +138,8 @@ class Archive:
         return found
 
     def save(self, record: Record, match: dedup.Match | None = None, *,
-             seen_at: str | None = None, capture: dict[str, Any] | None = None) -> SaveResult:
+             seen_at: str | None = None, capture: dict[str, Any] | None = None,
+             fetched: bool = True, compared: tuple[str, ...] = COMPARED_COLUMNS) -> SaveResult:
         """Store one parsed record: a new article, a known one seen again, or a copy of one.
 
         `match` is the record's dedup.match, when the caller has it already; one made outside
@@ -148,7 +147,11 @@ class Archive:
         atomic step (another process sharing the database may have stored the same text
         meanwhile: the record is then its duplicate, not a UNIQUE constraint error). `capture` (where
         the fetch is in the WARC files, see crawler.capture) becomes a captures row in the same
-        transaction; a changed text, title or date keeps the old values in article_versions."""
+        transaction; a changed text, title or date keeps the old values in article_versions.
+
+        `fetched=False` is a re-parse of a stored capture, not a fetch: the URL's last_seen and
+        gone marks are left as they are and no captures row is added. `compared` are the columns
+        whose change makes a known URL's article UPDATED (a re-parse compares every parsed field)."""
         seen_at = seen_at or now_iso()
         parks.apply_gazetteer(record, self._gazetteer)
         self._begin()
@@ -156,30 +159,36 @@ class Archive:
             self._replaced = None
             if match is None or getattr(match, "tx", None) != self._tx_serial:
                 match = self.match(record)
-            result = self._save(record, match, seen_at)
-            captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
-                              replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
-            refused.on_stored(self.db, record.url, result.article_id, seen_at)
+            result = self._save(record, match, seen_at, fetched=fetched, compared=compared)
+            if fetched:
+                captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
+                                  replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
+                refused.on_stored(self.db, record.url, result.article_id, seen_at)
+            else:
+                captures.on_reparsed(self.db, record, result.article_id, replaced=self._replaced, seen_at=seen_at)
         except BaseException:
             self.rollback()
             raise
         self._wrote()
         return result
 
-    def _save(self, record: Record, match: dedup.Match, seen_at: str) -> SaveResult:
+    def _save(self, record: Record, match: dedup.Match, seen_at: str, *, fetched: bool = True,
+              compared: tuple[str, ...] = COMPARED_COLUMNS) -> SaveResult:
         db = self.db
         if match.kind == "same_url":
             known = match.article_id
-            self._add_url(record.url, known, record.site, seen_at)
+            if fetched:
+                self._add_url(record.url, known, record.site, seen_at)
             row = record_row(record)
             old = db.execute(
-                f"SELECT url, {', '.join(COMPARED_COLUMNS)} FROM articles WHERE id = ?", [known]
+                f"SELECT url, {', '.join(compared)} FROM articles WHERE id = ?", [known]
             ).fetchone()
             if dedup.url_key(old[0], self.strip_params) != dedup.url_key(record.url, self.strip_params):
                 # A copy's URL seen again: the article's fields come from its first URL only,
                 # so copies with other chrome never overwrite each other.
                 return SaveResult(DUPLICATE, known, "url")
-            if tuple(old[1:]) == tuple(row[c] for c in COMPARED_COLUMNS):
+            changed = tuple(c for c, value in zip(compared, old[1:]) if value != row[c])
+            if not changed:
                 return SaveResult(UNCHANGED, known, "url")
             other = None
             if record.content_hash:
@@ -195,11 +204,11 @@ class Archive:
                 f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
                 [row[c] for c in ARTICLE_COLUMNS[1:]] + [seen_at, known],
             )
-            if old[COMPARED_COLUMNS.index("body_text") + 1] != row["body_text"]:
+            if "body_text" in changed:
                 neardup.index_article(db, known, record.body_text)
                 neardup.link_cluster(db, known)
             parks.link_record(db, known, record, self._gazetteer)
-            return SaveResult(UPDATED, known, "url")
+            return SaveResult(UPDATED, known, "url", changed)
         if match.kind == "copy":
             self._add_url(record.url, match.article_id, record.site, seen_at)
             return SaveResult(DUPLICATE, match.article_id, match.how)

@@ -1,5 +1,5 @@
 """The record checks every path into the archive applies: a crawl (crawler.pipelines'
-ValidatePipeline and NormalizePipeline), a retry of refused pages (archive.retry) and a
+StorePipeline through archive.process), a retry of refused pages (archive.retry) and a
 re-parse (archive.reparse) refuse and normalise a record by these same two functions. Pure: no
 Scrapy, no database."""
 

@@ -1,5 +1,6 @@
-"""What the spiders hand to the pipelines: a fetched page or a failed fetch. The record the
-parser makes from a page is crawler/parsing/record.py (re-exported here for the pipelines)."""
+"""What the spiders hand to the pipelines: a fetched page or a failed fetch; and what the parse
+pipeline hands to the store: the parsed page (its record and capture). The record the parser
+makes from a page is crawler/parsing/record.py (re-exported here for the pipelines)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +22,19 @@ class FetchedPage:
     rules: dict[str, Any] | None = None
     # Where the response is in the WARC files (crawler.capture); None when not captured.
     capture: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """A parsed record with the WARC capture of the response it came from (ParsePipeline ->
+    StorePipeline); the capture becomes the article's captures row, it is not a record field."""
+
+    record: Record
+    capture: dict[str, Any] | None = None
+
+    @property
+    def url(self) -> str:  # what the log lines name (crawler.logformatter)
+        return self.record.url
 
 
 @dataclass

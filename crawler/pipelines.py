@@ -1,8 +1,8 @@
-"""Item pipelines: parse -> validate -> normalize -> dedup -> store.
+"""Item pipelines: parse, then store (validate, normalise, dedup, store: archive.process).
 
-Thin Scrapy wrappers: parsing is crawler.parsing, validation and normalisation archive.validate,
-deduplication archive.dedup, storage archive.store. Each drop raises DropItem with a reason and
-bumps `parknews/dropped/<reason>`.
+Thin Scrapy adapters: parsing is crawler.parsing, everything after it archive.process.process_record,
+the one record path every writer shares. Each drop raises DropItem with a reason and bumps
+`parknews/dropped/<reason>`.
 A page the parser refuses (not an article, a parse error, a record that fails validation) is
 still recorded in the archive with its reason and capture (archive.refused, `refused_pages`;
 `parknews/refused/recorded`), so `parknews reparse` can recover it when the parser improves.
@@ -15,10 +15,10 @@ from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from archive.store import DUPLICATE, Archive
-from archive.validate import normalize_record, validation_error
+from archive.process import REFUSED, Outcome, process_record, refuse
+from archive.store import NEW, Archive
 
-from .items import FetchedPage, FetchFailure, Record
+from .items import FetchedPage, FetchFailure, ParsedPage
 from .parsing import PARSER_VERSION, NotAnArticle, parse_page
 
 
@@ -49,21 +49,24 @@ class _Stage:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    @property
+    def run_id(self) -> int | None:
+        return getattr(self.crawler, "parknews_run_id", None)
+
     def drop(self, reason: str, detail: str = ""):
         self.stats.inc_value(f"parknews/dropped/{reason}")
         raise DropItem(f"{reason}: {detail}" if detail else reason)
 
-    def refuse(self, url: str, site: str | None, capture, drop_reason: str, reason: str, detail: str = ""):
-        """Record the refused page in the archive (reason, capture, parser version), then drop it."""
-        archive_for(self.crawler).record_refused(
-            url, site=site, reason=reason, detail=detail, parser_version=PARSER_VERSION, capture=capture,
-            run_id=getattr(self.crawler, "parknews_run_id", None))
+    def refused(self, outcome: Outcome, drop_reason: str):
+        """Count a refusal recorded by archive.process, then drop the item."""
         self.stats.inc_value("parknews/refused/recorded")
+        reason, detail = outcome.reason, outcome.detail
         self.drop(drop_reason, detail if drop_reason == reason else f"{reason}: {detail}" if detail else reason)
 
 
 class ParsePipeline(_Stage):
-    """FetchedPage -> Record, or a counted drop for pages that are not articles."""
+    """FetchedPage -> ParsedPage (the record and its capture), or a counted drop for pages that
+    are not articles (recorded as refused)."""
 
     def process_item(self, item, spider=None):
         if not isinstance(item, FetchedPage):
@@ -75,61 +78,24 @@ class ParsePipeline(_Stage):
             )
         except NotAnArticle as exc:
             self.stats.inc_value(f"parknews/not_article/{exc.reason}")
-            self.refuse(item.url, item.site, item.capture, "not_article", exc.reason, exc.detail)
+            self.refused(refuse(archive_for(self.crawler), item.url, item.site, item.capture, exc.reason,
+                                exc.detail, run_id=self.run_id), "not_article")
         except Exception as exc:  # a parser bug on one page must not stop the crawl
             self.stats.inc_value("parknews/parse_error")
-            self.refuse(item.url, item.site, item.capture, "parse_error", "parse_error", f"{type(exc).__name__}: {exc}")
+            self.refused(refuse(archive_for(self.crawler), item.url, item.site, item.capture, "parse_error",
+                                f"{type(exc).__name__}: {exc}", run_id=self.run_id), "parse_error")
         record.site = record.site or item.site
-        record._capture = item.capture  # read by the store (captures row); not a record field
         self.stats.inc_value("parknews/parsed")
-        return record
-
-
-class ValidatePipeline(_Stage):
-    """A record must have a URL, a title and a body; a date, when present, must be ISO 8601."""
-
-    def process_item(self, item, spider=None):
-        if not isinstance(item, Record):
-            return item
-        error = validation_error(item)
-        if error:
-            reason, detail = error
-            self.refuse(item.url, item.site, getattr(item, "_capture", None), reason, reason, detail)
-        return item
-
-
-class NormalizePipeline(_Stage):
-    """Trim and collapse white space in one-line fields, NFC everywhere, recompute the hash."""
-
-    def process_item(self, item, spider=None):
-        if not isinstance(item, Record):
-            return item
-        return normalize_record(item)
-
-
-class DedupPipeline(_Stage):
-    """Copies of a stored article (same canonical URL, same text) are linked, then dropped."""
-
-    def process_item(self, item, spider=None):
-        if not isinstance(item, Record):
-            return item
-        archive = archive_for(self.crawler)
-        match = archive.match(item)
-        if match.kind == "copy":
-            result = archive.save(item, match, capture=getattr(item, "_capture", None))
-            assert result.outcome == DUPLICATE
-            self.stats.inc_value("parknews/articles/duplicate")
-            self.drop("duplicate", f"copy of article {result.article_id} (same {result.how})")
-        item._dedup_match = match  # read by StorePipeline; not a record field
-        return item
+        return ParsedPage(record, item.capture)
 
 
 class StorePipeline(_Stage):
-    """Writes records and fetch failures to the archive."""
+    """ParsedPage -> archive.process.process_record (validate, normalise, dedup, store); fetch
+    failures -> the archive's fetch_failures. Returns the stored Record; refusals and copies of a
+    stored article are counted and dropped."""
 
     def process_item(self, item, spider=None):
-        archive = archive_for(self.crawler)
-        run_id = getattr(self.crawler, "parknews_run_id", None)
+        archive, run_id = archive_for(self.crawler), self.run_id
         if isinstance(item, FetchFailure):
             archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id,
                                    capture=item.capture)
@@ -137,11 +103,16 @@ class StorePipeline(_Stage):
             key = item.status if item.status is not None else "error"
             self.stats.inc_value(f"parknews/failed/{key}")
             return item
-        if not isinstance(item, Record):
+        if not isinstance(item, ParsedPage):
             return item
-        result = archive.save(item, getattr(item, "_dedup_match", None), capture=getattr(item, "_capture", None))
-        self.stats.inc_value(f"parknews/articles/{result.outcome}")
-        if result.outcome == "new":
-            for name in item.missing_fields():
+        record = item.record
+        outcome = process_record(record, item.capture, archive, run_id=run_id)
+        if outcome.kind == REFUSED:
+            self.refused(outcome, outcome.reason)
+        self.stats.inc_value(f"parknews/articles/{outcome.kind}")
+        if outcome.copy:
+            self.drop("duplicate", f"copy of article {outcome.article_id} (same {outcome.how})")
+        if outcome.kind == NEW:
+            for name in record.missing_fields():
                 self.stats.inc_value(f"parknews/missing/{name}")
-        return item
+        return record

@@ -41,9 +41,6 @@ HTTPERROR_ALLOW_ALL = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ParsePipeline": 100,
-    "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.NormalizePipeline": 300,
-    "crawler.pipelines.DedupPipeline": 400,
     "crawler.pipelines.StorePipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {

@@ -10,51 +10,33 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-# Fields present in every record, in the order they are stored and exported.
-RECORD_FIELDS: tuple[str, ...] = (
-    "url",
-    "canonical_url",
-    "site",
-    "title",
-    "published_at",
-    "source",
-    "author",
-    "editor",
-    "sections",
-    "body_text",
-    "images",
-    "fetched_at",
-    "content_hash",
-    "extraction",
-    "warnings",
-    "parser_version",
-    "parks",
-)
-
 # Fields a reader expects an article to have; their absence is counted as "missing".
 CORE_FIELDS: tuple[str, ...] = ("title", "published_at", "source", "author", "editor", "body_text")
 
 
 @dataclass
 class Record:
-    url: str
+    # metadata: "fetch" marks what the fetch gives, not the parser (a re-parse keeps it);
+    # "compared" what decides whether a re-fetched article changed (archive.store). The column
+    # lists below are derived from these fields; they are written nowhere else.
+    url: str = field(metadata={"fetch": True})
     canonical_url: str | None = None
     site: str | None = None
-    title: str | None = None
+    title: str | None = field(default=None, metadata={"compared": True})
     # ISO 8601: "YYYY-MM-DD" (date only) or "YYYY-MM-DDTHH:MM[:SS]+08:00".
-    published_at: str | None = None
-    source: str | None = None
+    published_at: str | None = field(default=None, metadata={"compared": True})
+    source: str | None = field(default=None, metadata={"compared": True})
     # Names separated by one space.
-    author: str | None = None
-    editor: str | None = None
+    author: str | None = field(default=None, metadata={"compared": True})
+    editor: str | None = field(default=None, metadata={"compared": True})
     # [{"heading": str | None, "paragraphs": [str, ...]}, ...]
-    sections: list[dict[str, Any]] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list, metadata={"compared": True})
     # Paragraphs joined by "\n" (headings included, as their own lines).
-    body_text: str = ""
+    body_text: str = field(default="", metadata={"compared": True})
     # [{"src": absolute URL, "caption": str | None}, ...]
-    images: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list, metadata={"compared": True})
     # ISO 8601 with offset.
-    fetched_at: str | None = None
+    fetched_at: str | None = field(default=None, metadata={"fetch": True})
     # sha256 hex of the normalized body text (crawler.parsing.keys.content_hash).
     content_hash: str | None = None
     # field -> how it was found: "rule", "meta", "text", "url", "structure", "jsonld", ...
@@ -76,3 +58,17 @@ class Record:
 
     def missing_fields(self) -> list[str]:
         return [name for name in CORE_FIELDS if not getattr(self, name)]
+
+
+def _fields(keep=lambda f: True) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(Record) if keep(f))
+
+
+# Fields present in every record, in the order they are stored (articles columns) and exported.
+RECORD_FIELDS: tuple[str, ...] = _fields()
+# Stored as JSON text: the list and dict fields.
+JSON_FIELDS: tuple[str, ...] = _fields(lambda f: f.default_factory in (list, dict))
+# What the parser produces (a re-parse compares and rewrites these): all but url and fetched_at.
+PARSED_FIELDS: tuple[str, ...] = _fields(lambda f: not f.metadata.get("fetch"))
+# What makes a re-fetched article "updated", not "unchanged": its text, title, date, credits, images.
+COMPARED_FIELDS: tuple[str, ...] = _fields(lambda f: f.metadata.get("compared", False))
