@@ -2,6 +2,7 @@
 page goes ParsePipeline -> ParsedPage -> StorePipeline -> archive.process, on a real archive file."""
 import pytest
 from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.items import FetchedPage, FetchFailure, ParsedPage, Record
@@ -25,9 +26,16 @@ def page(url="http://lj.example/a/1.html", html=ARTICLE, capture=CAPTURE):
                        capture=dict(capture, url=url) if capture else None)
 
 
+def project_settings(**overrides):
+    """The project's PARKNEWS_* settings (crawler/settings.py), with `overrides`."""
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    return {**{k: v for k, v in settings.items() if k.startswith("PARKNEWS_")}, **overrides}
+
+
 @pytest.fixture
 def crawler(tmp_path):
-    crawler = get_crawler(settings_dict={"PARKNEWS_DB": str(tmp_path / "a.db"), "EXTENSIONS": {}})
+    crawler = get_crawler(settings_dict=project_settings(PARKNEWS_DB=str(tmp_path / "a.db")))
     yield crawler
     archive_for(crawler).close()
 
