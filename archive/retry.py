@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from crawler.parsing import PARSER_VERSION
 
+from .process import process_record
 from .refused import pending
 from .reparse import parse_capture, site_config
 from .transactions import joined_transaction
@@ -28,7 +29,7 @@ def retry_refused(archive, archive_dir, *, site: str | None = None, dry_run: boo
                   sites_dir=None) -> RetryResult:
     """Parse every refused page not recovered yet again from its WARC capture with the current
     parser; a page it now accepts goes through the crawl's validation, normalisation and storage
-    (Archive.save: dedup, captures, near-duplicates) and its refusal is marked recovered. A page
+    (archive.process: dedup, captures, near-duplicates) and its refusal is marked recovered. A page
     still refused keeps its row, with the new reason and parser version. Site rules come from
     spiders/sites (or `sites_dir`), so a site file fixed since the crawl applies."""
     db = archive.db
@@ -59,8 +60,8 @@ def retry_refused(archive, archive_dir, *, site: str | None = None, dry_run: boo
                 result.recovered.append((url, 0, "would store"))
                 continue
             archive.strip_params = site_config(row["site"], cache, sites_dir)[1] or default_strip
-            saved = archive.save(record)
-            result.recovered.append((url, saved.article_id, saved.outcome))
+            saved = process_record(record, None, archive)  # checked above: stored (or a duplicate)
+            result.recovered.append((url, saved.article_id, saved.kind))
     finally:
         archive.strip_params = default_strip
         archive.flush()
