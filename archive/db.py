@@ -6,7 +6,6 @@ An older database is upgraded in place without losing a row.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 import time
 from typing import Callable
@@ -14,6 +13,7 @@ from typing import Callable
 import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
+from .clock import now_iso
 from .errors import ArchiveError
 from .transactions import joined_transaction, transaction  # noqa: F401 (re-exported)
 from .captures import migrate_v2 as _v2_captures
@@ -130,9 +130,6 @@ class OlderSchemaError(ArchiveError):
         self.version = version
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
 
 def applied_versions(db: sqlite_utils.Database) -> set[int]:
     if "schema_migrations" not in db.table_names():
@@ -160,7 +157,7 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
             step(db)
             db.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
-                [version, description, _now()],
+                [version, description, now_iso()],
             )
         applied.append(version)
     return applied

@@ -49,6 +49,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
+from .clock import now_iso
 from .transactions import joined_transaction
 
 try:  # optional: the fast path
@@ -377,9 +378,6 @@ def choose_original(members: list[dict[str, Any]]) -> int:
     return earliest(named) if named else earliest(members)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
 
 def cluster_of(db, article_id: int) -> int | None:
     row = db.execute("SELECT cluster_id FROM cluster_members WHERE article_id = ?", [article_id]).fetchone()
@@ -412,7 +410,7 @@ def link_cluster(db, article_id: int, threshold: float = DEFAULT_THRESHOLD, *,
     clusters = sorted({r[0] for r in db.execute(
         f"SELECT DISTINCT cluster_id FROM cluster_members WHERE article_id IN ({marks})", ids
     )})
-    now = _now()
+    now = now_iso()
     if clusters:
         cluster_id = clusters[0]
         for other in clusters[1:]:  # merge: the lowest cluster id survives

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from crawler.parsing.parks import (GAZETTEER_PATH, LEVELS, PARK_TYPES, Gazetteer, GazetteerError, Park,
                                    check_park, default_gazetteer, extract_parks)
 
+from .clock import now_iso
 from .transactions import joined_transaction, unless_busy
 
 QUEUE_TABLE = "park_queue"
@@ -37,9 +37,6 @@ SYNC_BATCH = 500
 class ParkError(ValueError):
     """A one-line reason a park command cannot run (unknown park, bad name)."""
 
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- schema (migration v8)
@@ -116,7 +113,7 @@ def _mirror_gazetteer(db) -> None:
     one per alias (a user's alias wins a clash)."""
     db.execute("DELETE FROM park_aliases WHERE park IN (SELECT name FROM parks WHERE origin = 'gazetteer')")
     db.execute("DELETE FROM parks WHERE origin = 'gazetteer'")
-    now = _now()
+    now = now_iso()
     users = {p.name for p in user_parks(db)}
     for p in default_gazetteer().parks.values():
         if p.name in users:
@@ -260,7 +257,7 @@ def add_park(db, name: str, *, aliases: Iterable[str] = (), type_: str | None = 
             "INSERT INTO parks (name, type, place, level, origin, added_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET type = excluded.type, place = excluded.place, "
             "level = excluded.level, origin = excluded.origin, added_at = excluded.added_at",
-            [park.name, park.type, park.place, level, origin, _now()])
+            [park.name, park.type, park.place, level, origin, now_iso()])
         for a in (park.name,) + tuple(keep) + park.aliases:
             db.execute("INSERT OR REPLACE INTO park_aliases (alias, park) VALUES (?, ?)", [a, park.name])
         requeue_all(db)

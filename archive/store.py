@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from crawler.parsing.record import COMPARED_FIELDS, JSON_FIELDS, RECORD_FIELDS, Record
 
 from . import captures, dedup, neardup, parks, refused, runs
+from .clock import now_iso
 from .db import open_db
 from .transactions import rollback_quietly
 
@@ -31,9 +31,6 @@ ARTICLE_COLUMNS = RECORD_FIELDS
 # Columns compared to decide whether a re-fetched article changed.
 COMPARED_COLUMNS = COMPARED_FIELDS
 
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _dumps(value: Any) -> str:
