@@ -18,8 +18,10 @@ from .db import columns, has_table
 from .export import record_by_id
 from .parks import park_filter
 
-COVERAGE_FIELDS: dict[str, str] = {
-    # field -> SQL expression that is 1 when an article has it
+# The fields `parknews stats` reports the coverage of, over stored articles: field -> SQL
+# expression that is 1 when an article has it. (A crawl run's coverage of its new records is
+# archive.runs.COVERAGE_FIELDS, from the crawl's stats.)
+STATS_FIELDS: dict[str, str] = {
     "title": "coalesce(title, '') != ''",
     "published_at": "coalesce(published_at, '') != ''",
     "source": "coalesce(source, '') != ''",
@@ -187,7 +189,7 @@ def stats(db, *, site: str | None = None, by: str | None = None) -> dict[str, An
     """Article counts and field coverage, overall and per group (month, site, source, or park:
     the articles about each park, archive.parks)."""
     where, params = ("WHERE site = ?", [site]) if site else ("", [])
-    cover = ", ".join(f"sum({expr})" for expr in COVERAGE_FIELDS.values())
+    cover = ", ".join(f"sum({expr})" for expr in STATS_FIELDS.values())
     key = GROUPS[by] if by else "'all'"
     source, order = "articles", "k"
     if by == "park":
@@ -200,7 +202,7 @@ def stats(db, *, site: str | None = None, by: str | None = None) -> dict[str, An
     for r in rows:
         n = r[1]
         groups.append({"group": r[0], "articles": n,
-                       "coverage": {f: (c or 0) / n if n else 0.0 for f, c in zip(COVERAGE_FIELDS, r[2:])}})
+                       "coverage": {f: (c or 0) / n if n else 0.0 for f, c in zip(STATS_FIELDS, r[2:])}})
     total = sum(g["articles"] for g in groups) if by != "park" else db.execute(
         f"SELECT count(*) FROM articles {where}", params).fetchone()[0]
     url_where = "WHERE a.site = ?" if site else ""

@@ -17,8 +17,10 @@ URL is known or dead (`known_url`), whether a site has run before (`earlier_run_
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import statistics
 from typing import Any
+
+from .clock import now_iso
 
 # Fields whose share among the new records of a run is recorded (coverage), by record field.
 COVERAGE_FIELDS: dict[str, str] = {
@@ -58,10 +60,6 @@ def migrate_v5(db) -> None:
     )
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
     """Share of the run's new records having each field (None when there were no new records).
 
@@ -79,6 +77,18 @@ def coverage(stats: dict[str, Any]) -> dict[str, float | None]:
             out[name] = round(new / denom, 3) if denom else None
         else:
             out[name] = round(1 - get(f"parknews/missing/{field}") / new, 3) if new else None
+    return out
+
+
+def usual_coverage(recent: list[dict[str, Any]], min_new: int) -> dict[str, float | None]:
+    """Each COVERAGE_FIELDS share's median over the `recent` runs (recent_runs) that stored at
+    least `min_new` new records (PARKNEWS_DEGRADED_MIN_NEW); None where no such run measured it.
+    What a run's coverage is compared with (crawler.ops.assess_run, `parknews status`)."""
+    baseline = [r for r in recent if (r.get("articles_new") or 0) >= min_new]
+    out: dict[str, float | None] = {}
+    for name in COVERAGE_FIELDS:
+        values = [r["coverage"].get(name) for r in baseline if r["coverage"].get(name) is not None]
+        out[name] = statistics.median(values) if values else None
     return out
 
 
@@ -111,7 +121,7 @@ def interrupt_stale_runs(db, site: str, *, except_id: int | None = None) -> int:
     for (run_id,) in rows:
         db.execute(
             "UPDATE crawl_runs SET status = 'interrupted', finish_reason = 'killed', finished_at = ? "
-            "WHERE id = ?", [_now(), run_id],
+            "WHERE id = ?", [now_iso(), run_id],
         )
     return len(rows)
 
@@ -201,7 +211,7 @@ def save_validators(db, key: str, url: str, etag: str | None, last_modified: str
         "INSERT INTO page_validators (url_key, url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(url_key) DO UPDATE SET url = excluded.url, etag = excluded.etag, "
         "last_modified = excluded.last_modified, fetched_at = excluded.fetched_at",
-        [key, url, etag, last_modified, _now()],
+        [key, url, etag, last_modified, now_iso()],
     )
 
 

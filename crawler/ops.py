@@ -163,6 +163,8 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
     def get(key):
         return int(stats.get(key, 0) or 0)
 
+    from archive import runs
+
     errors = storage_errors(stats)
     rate = failure_rate(stats)
     threshold = settings.getfloat("PARKNEWS_FAIL_THRESHOLD")
@@ -174,12 +176,11 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
     links = get("parknews/incremental/article_links")
     baseline = [r for r in recent if (r.get("articles_new") or 0) >= min_new]
     if reason == "finished" and baseline:
+        usual_share = runs.usual_coverage(recent, min_new)
         for name in ("date", "body"):
-            usual_values = [r["coverage"].get(name) for r in baseline if r["coverage"].get(name) is not None]
-            now = cover.get(name)
-            if not usual_values or now is None or new + get("parknews/dropped/no_body") + get("parknews/dropped/not_article") < min_new:
+            usual, now = usual_share[name], cover.get(name)
+            if usual is None or now is None or new + get("parknews/dropped/no_body") + get("parknews/dropped/not_article") < min_new:
                 continue
-            usual = statistics.median(usual_values)
             if usual >= 0.3 and now < usual * (1 - drop):
                 degraded.append(f"{name} share fell to {now:.0%} (usual {usual:.0%})")
         if links == 0 and any((r.get("article_links") or 0) > 0 for r in baseline):

@@ -3,7 +3,6 @@ run unattended (the per-site lock, --full/--refresh/--allow-private settings, `c
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -118,6 +117,7 @@ def status(db_path, site, as_json):
     """
     from archive import refused, runs
     from archive.db import open_db
+    from crawler import settings as project
 
     db = open_db(db_path, create=False, migrate_schema=False)
     site = known_site(db, site)  # an unknown name is an error, as in search, stats and export
@@ -128,12 +128,10 @@ def status(db_path, site, as_json):
             continue
         last = last[0]
         cover = json.loads(last.get("coverage") or "{}")
-        recent = runs.recent_runs(db, name, before_id=last["id"], limit=5)
-        usual = {}
-        for field in runs.COVERAGE_FIELDS:
-            values = [r["coverage"].get(field) for r in recent
-                      if (r.get("articles_new") or 0) >= 3 and r["coverage"].get(field) is not None]
-            usual[field] = round(statistics.median(values), 3) if values else None
+        # compared as a crawl compares its run (crawler.ops.assess_run), with the project's settings
+        recent = runs.recent_runs(db, name, before_id=last["id"], limit=project.PARKNEWS_DEGRADED_WINDOW)
+        usual = {f: (round(v, 3) if v is not None else None)
+                 for f, v in runs.usual_coverage(recent, project.PARKNEWS_DEGRADED_MIN_NEW).items()}
         out.append({
             "site": name, "run_id": last["id"], "started_at": last["started_at"],
             "finished_at": last["finished_at"], "status": last["status"], "exit_code": last.get("exit_code"),

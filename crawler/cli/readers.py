@@ -261,7 +261,7 @@ def stats(db_path, site, by, chart, park, fmt):
       parknews stats --chart xian.png --park 西安经开区
     """
     from archive.chart import ChartError, write_chart
-    from archive.readers import COVERAGE_FIELDS, stats as run_stats
+    from archive.readers import STATS_FIELDS, stats as run_stats
 
     if chart:
         out = Path(chart)
@@ -291,8 +291,8 @@ def stats(db_path, site, by, chart, park, fmt):
         _echo_json(result)
     else:
         short = {"published_at": "date", "body_text": "body"}
-        headers = [by or "", "articles"] + [short.get(f, f) for f in COVERAGE_FIELDS]
-        rows = [[g["group"], g["articles"]] + [f"{100 * g['coverage'][f]:.0f}%" for f in COVERAGE_FIELDS]
+        headers = [by or "", "articles"] + [short.get(f, f) for f in STATS_FIELDS]
+        rows = [[g["group"], g["articles"]] + [f"{100 * g['coverage'][f]:.0f}%" for f in STATS_FIELDS]
                 for g in result["groups"]]
         click.echo(f"articles: {result['articles']}   URLs: {result['urls']}"
                    + (f"   in republished clusters: {result['clustered_articles']}" if "clustered_articles" in result else "")
