@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -112,8 +113,56 @@ def parse_set_options(values: tuple[str, ...] | list[str]) -> dict[str, str]:
             close = difflib.get_close_matches(name.upper(), [k for k in known if k.isupper()], n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise ValueError(f"-s {name}: not a Scrapy or parknews setting{hint}")
+        _check_set_value(name, value, _setting_default(name))
         out[name] = value
     return out
+
+
+# Settings whose default is an int but that are read with getfloat (a fraction is fine).
+_FLOAT_READ = {"DOWNLOAD_TIMEOUT", "DOWNLOAD_DELAY", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT", "PARKNEWS_REFRESH_DAYS"}
+# Settings Scrapy divides work by: 0 or less hangs the crawl at "Crawled 0 pages".
+_AT_LEAST_ONE = {"CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS"}
+_BOOL_VALUES = {"0", "1", "true", "false"}
+
+
+def _setting_default(name: str) -> Any:
+    from scrapy.settings import default_settings
+
+    import crawler.settings as ours
+
+    return getattr(ours, name, getattr(default_settings, name, None))
+
+
+def _check_set_value(name: str, value: str, default: Any) -> None:
+    """Refuse a `-s NAME=VALUE` whose VALUE a component would fail to read (Scrapy's getint,
+    getfloat, getbool, getdict in a from_crawler raise a traceback deep in the crawl's start):
+    the type is the setting's default's."""
+    def bad(kind: str) -> ValueError:
+        return ValueError(f"-s {name}={value}: {name} must be {kind}")
+
+    text = value.strip()
+    if isinstance(default, bool):
+        if text.lower() not in _BOOL_VALUES:
+            raise bad("true or false (or 1/0)")
+    elif isinstance(default, (int, float)):
+        as_float = isinstance(default, float) or name in _FLOAT_READ
+        try:
+            number = float(text) if as_float else int(text)
+        except ValueError:
+            raise bad("a number" if as_float else "an integer") from None
+        if not math.isfinite(number):
+            raise bad("a finite number")
+        if name in _AT_LEAST_ONE and number < 1:
+            raise bad("1 or more")
+        if number < 0 and name in _FLOAT_READ:
+            raise bad("0 or more")
+    elif isinstance(default, dict):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise bad('a JSON object, e.g. {"KEY": "VALUE"}')
 
 
 def build_settings(db: str | Path, *, max_pages: int = 0,
