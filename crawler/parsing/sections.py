@@ -16,6 +16,10 @@ from .vocab import MIN_HEADING_CHARS
 _END_PUNCT = "。！？!?；;，,、…：:"
 _BARE_NUM_RE = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[（(][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|Part\s*\d+|PART\s*\d+)$")
 _NUMBERED_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d)|0\d\s*\S|第[一二三四五六七八九十\d]+[部章节篇个条]|[①-⑳])")
+_LIST_ITEM_END = "；;，,、"
+LIST_LEAD_IN_MIN = 12  # a numbered line ending in a colon and longer than this introduces a list
+# a line that is only a date ("2003年5月", "2021-03-14") dates the text, it heads nothing
+_DATE_ONLY_RE = re.compile(r"^(?:19|20)\d\d\s*(?:年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|[-/.]\d{1,2}(?:[-/.]\d{1,2})?)$")
 _CAPTION_RE = re.compile(r"^(?:▲|△|↑|图[:：为]|资料图|图片|（图|\(图|图\d|摄影)|(?:摄|供图|截图|视频截图|资料图)[)）]?$|图[）)]$")
 
 
@@ -70,7 +74,7 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
         if i == n - 1:
             # a heading heads something; the last line never does
             continue
-        if _CAPTION_RE.search(t) or _is_caption(line):
+        if _CAPTION_RE.search(t) or _is_caption(line) or _DATE_ONLY_RE.match(t):
             continue
         if line.el is not None and line.el.tag in ("td", "th") and _in_data_table(line.el):
             continue
@@ -95,8 +99,11 @@ def heading_flags(lines: list[Line], title: str | None = None) -> list[bool]:
             elif L <= 45 and "。" not in t and t.count("，") <= 2 and not ends:
                 flags[i] = True
             continue
-        if _NUMBERED_RE.match(t) and L <= 30 and not t.endswith("。") and (L <= 15 or lens[i + 1] > L):
-            flags[i] = True
+        if _NUMBERED_RE.match(t) and L <= 30 and not t.endswith("。") and (
+                L <= 15 or lens[i + 1] > L or _NUMBERED_RE.match(nxt.text.strip())):
+            # a numbered line heads what follows: longer text or its own numbered sub-heading; one
+            # ending like a list item ("（三）国有企业管理人员；") or a list's lead-in ("…进行监察：") does not
+            flags[i] = not (t[-1] in _LIST_ITEM_END or (t[-1] in "：:" and L > LIST_LEAD_IN_MIN))
             continue
         if line.center and L <= 25 and not ends and nxt is not None and lens[i + 1] >= 40:
             flags[i] = True
