@@ -17,6 +17,7 @@ from .dom import norm_ws, text_of
 from .dom import text_key as _key
 from .outlet_slot import site_host, slot_source
 from .rules import select_text
+from .vocab import DATELINE_PARAGRAPHS
 
 
 def _site_names(meta) -> set[str]:
@@ -187,7 +188,8 @@ def extract_bylines(lines, header, footer, removed, kept, fields: Credits, meta,
         if ba:
             fields.author.append((ba, "text", 1))
     if kept:
-        da = by.dateline_author(kept[0].text)
+        # the dateline opens the text, though a caption, a standfirst or a teaser may come first
+        da = next((x for x in (by.dateline_author(l.text) for l in kept[:DATELINE_PARAGRAPHS]) if x), None)
         if da:
             fields.author.append((da, "text", 4))
         for l in kept[-2:]:

@@ -37,7 +37,7 @@ DEEP_WRAPPER_TAGS = ("font", "span", "div", "center", "b", "i", "u", "em", "stro
 
 # ---- 来源 / 作者 / 责任编辑 labels and values ----
 SOURCE_LABELS = ("信息来源于", "稿件来源", "信息来源", "文章来源", "本文来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源", "出处", "来自")
-AUTHOR_LABELS = ("作者", "撰文", "撰稿", "记者", "采写", "执笔", "文/", "文／", "文|")
+AUTHOR_LABELS = ("作者", "撰文人", "撰稿人", "执笔人", "撰文", "撰稿", "记者", "采写", "执笔", "文/", "文／", "文|")
 EDITOR_LABELS = ("责任编辑", "责编", "值班编辑", "本文编辑", "编辑")
 OTHER_LABELS = ("发布时间", "发表时间", "发布日期", "更新时间", "最后更新", "时间", "日期", "发表于", "发布于", "发布",
                 "浏览次数", "浏览量", "浏览", "阅读量", "阅读", "点击数", "点击量", "点击", "字号", "校对", "监制", "审核", "审读",
@@ -62,6 +62,8 @@ NOT_BARE_NAMES = ("待续", "未完", "续完", "全文完", "完", "组图", "�
                   "摘编", "原创", "供图", "发布会", "图片", "新华社", "转载", "本报", "本刊")
 # a bracketed run ending in one of these is an organisation, not a person ("（国务院新闻办）")
 ORG_ENDINGS = ("社", "报", "网", "台", "局", "部", "委", "会", "院", "所", "办", "厅", "处", "站", "中心", "公司", "集团")
+
+DATELINE_PARAGRAPHS = 3  # a dateline ("新京报快讯（记者 …）") is looked for in this many first paragraphs
 
 # ---- the unlabelled outlet slot beside the date (outlet_slot.py) ----
 SLOT_HEADER_LINES = 10   # header lines searched for the meta line
