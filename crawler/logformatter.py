@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from scrapy.logformatter import LogFormatter
 
@@ -50,17 +51,39 @@ def _network_errors() -> tuple[type, ...]:
 class OneLineNetworkErrors(logging.Filter):
     """A connection that fails (refused, DNS, timeout, reset) is the site's state, not a bug:
     its log line (which names the URL and the reason) goes out without the traceback Scrapy
-    attaches (robots.txt middleware, scraper). Other errors keep their traceback."""
+    attaches (robots.txt middleware, scraper). Other errors keep their traceback.
+
+    One failure is one line: when the retry middleware has given up on a host's robots.txt,
+    the robots.txt middleware's own line about the same failure ("Error downloading <the
+    page>: ...", which names the page that waited for robots.txt) is dropped."""
+
+    ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
 
     def __init__(self):
         super().__init__()
         self.kinds = _network_errors()
+        self.robots_failed: set[str] = set()  # hosts whose robots.txt failure was logged
+
+    @staticmethod
+    def _request_url(record: logging.LogRecord) -> str | None:
+        args = record.args if isinstance(record.args, dict) else {}
+        return getattr(args.get("request"), "url", None)
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info and record.exc_info is not True else None
         if exc is not None and isinstance(exc, self.kinds):
             record.exc_info = None
             record.exc_text = None
+        if record.levelno < logging.ERROR:
+            return True
+        url = self._request_url(record)
+        if not url:
+            return True
+        parts = urlsplit(url)
+        if record.name == self.ROBOTS_LOGGER:
+            return not (isinstance(exc, self.kinds) and parts.netloc in self.robots_failed)
+        if parts.path == "/robots.txt" and len(self.robots_failed) < 10_000:
+            self.robots_failed.add(parts.netloc)
         return True
 
 

@@ -69,6 +69,9 @@ def count_failure(failure: Failure, stats) -> None:
     politeness, the page budget). A run with gaps did not see every article link: the next
     incremental run walks every list page again (archive.runs.last_pass_complete)."""
     stats.inc_value("parknews/pages/failed")
+    if not stats.get_value("parknews/pages/first_failure"):  # the cause the crawl's last line names
+        first = failure_item(failure, None)
+        stats.set_value("parknews/pages/first_failure", f"{first.url}: {first.reason}")
     request = getattr(failure, "request", None)
     if request is not None and request.meta.get("pn_kind") == "article":
         return

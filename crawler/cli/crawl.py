@@ -37,7 +37,10 @@ def _crawl_exit(summary) -> None:
         raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
     if code == 1:
         rate = float(summary.stats.get("parknews/failure_rate", 0) or 0)
-        raise CliError(f"crawl of {summary.site}: {rate:.0%} of the pages failed (see the log and fetch_failures)", 1)
+        first = summary.stats.get("parknews/pages/first_failure")
+        cause = f"; the first: {first}" if first else ""
+        raise CliError(f"crawl of {summary.site}: {rate:.0%} of the pages failed{cause} "
+                       "(see the log and fetch_failures)", 1)
 
 
 @click.command()

@@ -33,10 +33,26 @@ def test_an_unreachable_site_is_one_line_per_error(tmp_path):
     assert result.code == 1, result
     assert "Traceback" not in result.stderr, result
     lines = result.stderr.strip().splitlines()
-    assert len(lines) <= 4, result  # robots.txt, its page, the page, the last line
+    # robots.txt, the page, the last line: the robots.txt middleware's second line about the
+    # same robots.txt failure is dropped
+    assert len(lines) == 3, result
+    assert "/robots.txt" in lines[0], result
     for line in lines[:-1]:
         assert " ERROR: " in line and url.rstrip("/") in line and "refused" in line.lower(), line
-    assert lines[-1].startswith("parknews: error: crawl of 127.0.0.1")
+    # the cause on the last line: the failed URL and why
+    assert lines[-1].startswith("parknews: error: crawl of 127.0.0.1"), result
+    assert f"the first: {url}: " in lines[-1] and "refused" in lines[-1].lower(), result
+
+
+def test_an_unresolvable_host_is_one_line_per_error(tmp_path):
+    url = "http://no-such-host.invalid/"
+    result = run_cli("crawl", url, "--log-level", "ERROR", "--db", tmp_path / "d.db", "-s", "RETRY_TIMES=0")
+    assert result.code == 1, result
+    assert "Traceback" not in result.stderr, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3, result
+    assert "DNS lookup failed" in lines[1] and url in lines[1], result
+    assert f"the first: {url}: " in lines[-1] and "DNS lookup failed" in lines[-1], result
 
 
 def test_a_private_address_without_the_flag_is_a_configuration_error(tmp_path):
