@@ -17,6 +17,7 @@ _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
 
 
 _DATEISH_RE = re.compile(r"(?:19|20)\d\d\s*[-年/.]\s*\d{1,2}|\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d|来源|作者|发布|时间")
+_QUOTES = "\"'“”‘’「」『』"
 _SENTENCE_END_RE = re.compile(r"[。；;]|[，,].*[，,]")  # a sentence, not a headline
 META_HEADLINE_MAX = 60      # a line over the meta line at most this long may be the headline ...
 META_HEADLINE_MARKUP = 0.3  # ... with the markup weight of an all-bold line
@@ -126,7 +127,9 @@ def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None)
         k = _key(text)
         # a button label glued to the headline ("…行为播报文章"): cut to the reference
         for r in refs:
-            if k.startswith(r) and k != r and len(k) - len(r) <= 8 and len(r) >= 6:
+            # not when the rest starts with a quotation mark: the reference is an attribute value
+            # cut short at an unescaped '"' (content="…龙湖集团"暗伤"曝露？")
+            if k.startswith(r) and k != r and len(k) - len(r) <= 8 and len(r) >= 6 and k[len(r)] not in _QUOTES:
                 text = _cut_to(text, len(r))
                 break
         extract_title.last_sim = s
