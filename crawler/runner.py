@@ -68,7 +68,7 @@ class CrawlSummary:
 
     def skipped(self) -> dict[str, int]:
         """What the run skipped: `known` article links not fetched because they are stored
-        (the cron line's "known skipped", crawler/cli/ops.one_line), then the dropped pages by
+        (the cron line's "known skipped", crawler/cli/crawl.one_line), then the dropped pages by
         reason. One count for the summary, the cron line and the progress line."""
         out = {"known": self.get("parknews/incremental/skipped_known")}
         out.update(sorted((k.split("/", 2)[2], v) for k, v in self.stats.items() if k.startswith("parknews/dropped/")))

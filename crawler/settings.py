@@ -87,7 +87,7 @@ PARKNEWS_BATCH_SIZE = 200            # records per write transaction (crawler/pi
 PARKNEWS_BATCH_SECONDS = 2.0         # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
-PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/ops.py): 'running' rows of it are dead
+PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 

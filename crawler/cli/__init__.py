@@ -25,7 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.crawl",    # demo, crawl, sites
     "crawler.cli.parse",    # parse
     "crawler.cli.eval",     # eval
-    "crawler.cli.ops",      # status, runs
+    "crawler.cli.status",   # status, runs
     "crawler.cli.readers",  # search, show, stats, export, serve
     "crawler.cli.archive",  # reparse, upgrade
     "crawler.cli.parks",    # parks, parks add

@@ -1,14 +1,20 @@
 """The crawl commands: `parknews demo` (the bundled sample site), `parknews crawl` (a
-configured site, a start URL, or --all) and `parknews sites` (the configured sites)."""
+configured site, a start URL, or --all) and `parknews sites` (the configured sites), and what a
+crawl needs to run unattended: the per-site lock, the --full/--refresh/--allow-private
+settings, one subprocess per site for `crawl --all`, the one-line summary for cron."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
-from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError
+from crawler import ops
+from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError, sites_dir
 
 
 def _print_summary(summary) -> None:
@@ -144,7 +150,6 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
       parknews crawl http://www.example-zone.gov.cn/xwzx/ --max-pages 300
       parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
     """
-    from crawler.cli import ops as cli_ops
     from crawler.runner import build_settings, parse_set_options, run_crawl
     from crawler.parsing.sitefile import load_site
 
@@ -158,7 +163,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
     if all_sites or target is None:
         if target is not None or not all_sites:
             raise CliError("give a SITE or URL to crawl, or --all (and not both)")
-        code = cli_ops.crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
+        code = crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
                                  log_file=log_file, full=full, refresh_days=refresh_days,
                                  set_options=set_options)
         if code:
@@ -167,7 +172,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
     _compile("--follow", follow)
     _compile("--article", article)
     _check_db_writable(db_path)
-    ops_settings = cli_ops.crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private)
+    ops_settings = crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private)
     if target.startswith(("http://", "https://")):
         if base_url:
             raise CliError("--base-url applies to configured sites, not to a start URL")
@@ -177,8 +182,8 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
                                   delay=delay, archive_dir=warc_dir)
-        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
-        with cli_ops.locked(db_path, host_of(target)):
+        apply_overrides(settings, {**ops_settings, **user_settings})
+        with locked(db_path, host_of(target)):
             summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
     else:
         if "://" in target:
@@ -190,13 +195,13 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
                                   log_file=log_file, delay=delay, archive_dir=warc_dir)
-        cli_ops.apply_overrides(settings, {**ops_settings, **user_settings})
-        with cli_ops.locked(db_path, site.name):
+        apply_overrides(settings, {**ops_settings, **user_settings})
+        with locked(db_path, site.name):
             summary = run_crawl("site", settings, site.name, site=site)
     if stats_file:
         summary.write_stats(stats_file)
     _print_summary(summary)
-    click.echo(cli_ops.one_line(summary))
+    click.echo(one_line(summary))
     _crawl_exit(summary)
 
 
@@ -212,6 +217,86 @@ def sites():
 
     for site in load_all_sites():
         click.echo(f"{site.name}\t{site.title}\t{', '.join(site.start_urls)}")
+
+
+def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> dict:
+    out = {"PARKNEWS_LOCK_HELD": True}
+    if full:
+        out["PARKNEWS_INCREMENTAL"] = False
+    if refresh_days:
+        out["PARKNEWS_REFRESH_DAYS"] = refresh_days
+    if allow_private:
+        out["PARKNEWS_ALLOW_PRIVATE"] = True
+    # a progress line only on an interactive terminal; cron gets the log and the summary
+    out["PARKNEWS_PROGRESS"] = sys.stderr.isatty()
+    return out
+
+
+@contextmanager
+def locked(db_path, site: str):
+    lock = ops.site_lock(db_path, site)
+    try:
+        lock.acquire()
+    except ops.LockBusy as exc:
+        raise CliError(str(exc), ops.EXIT_LOCKED) from None
+    except OSError as exc:
+        raise CliError(f"{lock.path}: cannot take the crawl lock ({exc.strerror or exc})") from None
+    if lock.stale_pid is not None:
+        click.echo(f"parknews: taking over the lock of {site} left by pid {lock.stale_pid} (no longer running)",
+                   err=True)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
+              refresh_days: float, set_options=()) -> int:
+    """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
+    runs once per process), one after the other; the worst exit code wins."""
+    from crawler.parsing.sitefile import SITES_DIR, load_all_sites
+
+    sites = [s for s in load_all_sites(sites_dir() or SITES_DIR) if s.name != "demo"]
+    if not sites:
+        raise CliError("no configured sites to crawl (besides demo)")
+    codes = []
+    for site in sites:
+        args = [sys.executable, "-m", "crawler.cli", "crawl", str(site.path), "--db", str(db_path),
+                "--log-level", log_level]
+        if max_pages:
+            args += ["--max-pages", str(max_pages)]
+        if delay is not None:
+            args += ["--delay", str(delay)]
+        if log_file:
+            args += ["--log-file", str(log_file)]
+        if full:
+            args.append("--full")
+        if refresh_days:
+            args += ["--refresh", str(refresh_days)]
+        for item in set_options:
+            args += ["-s", item]
+        sys.stdout.flush()
+        code = subprocess.run(args).returncode
+        codes.append(code)
+        click.echo(f"crawl --all: {site.name}: exit {code}")
+    return ops.worst_exit(codes)
+
+
+def apply_overrides(settings, overrides: dict) -> None:
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+
+
+def one_line(summary) -> str:
+    """The whole run on one line (for cron mail and log files)."""
+    s = summary.stats
+    get = summary.get
+    elapsed = s.get("elapsed_time_seconds") or 0
+    return (f"parknews crawl {summary.site}: {summary.status}, exit {int(s.get('parknews/exit_code', 0) or 0)}; "
+            f"requests {get('downloader/request_count')}, new {summary.articles_new}, "
+            f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
+            f"known skipped {summary.skipped().get('known', 0)}, failed {summary.failed}, "
+            f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")
 
 
 def register_commands(cli) -> None:

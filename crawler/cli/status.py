@@ -1,85 +1,15 @@
-"""Operator commands: `parknews status`, `parknews runs`, and what `parknews crawl` needs to
-run unattended (the per-site lock, --full/--refresh/--allow-private settings, `crawl --all`)."""
+"""Operator commands: `parknews status` (per site: the last run against the usual) and
+`parknews runs` (the crawl runs, newest first)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import click
 
-from crawler import ops
-from crawler.cli.base import DB_OPTION, CliError, known_site, sites_dir
+from crawler.cli.base import DB_OPTION, known_site
 
 
-def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> dict:
-    out = {"PARKNEWS_LOCK_HELD": True}
-    if full:
-        out["PARKNEWS_INCREMENTAL"] = False
-    if refresh_days:
-        out["PARKNEWS_REFRESH_DAYS"] = refresh_days
-    if allow_private:
-        out["PARKNEWS_ALLOW_PRIVATE"] = True
-    # a progress line only on an interactive terminal; cron gets the log and the summary
-    out["PARKNEWS_PROGRESS"] = sys.stderr.isatty()
-    return out
-
-
-@contextmanager
-def locked(db_path, site: str):
-    lock = ops.site_lock(db_path, site)
-    try:
-        lock.acquire()
-    except ops.LockBusy as exc:
-        raise CliError(str(exc), ops.EXIT_LOCKED) from None
-    except OSError as exc:
-        raise CliError(f"{lock.path}: cannot take the crawl lock ({exc.strerror or exc})") from None
-    if lock.stale_pid is not None:
-        click.echo(f"parknews: taking over the lock of {site} left by pid {lock.stale_pid} (no longer running)",
-                   err=True)
-    try:
-        yield lock
-    finally:
-        lock.release()
-
-
-def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
-              refresh_days: float, set_options=()) -> int:
-    """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
-    runs once per process), one after the other; the worst exit code wins."""
-    from crawler.parsing.sitefile import SITES_DIR, load_all_sites
-
-    sites = [s for s in load_all_sites(sites_dir() or SITES_DIR) if s.name != "demo"]
-    if not sites:
-        raise CliError("no configured sites to crawl (besides demo)")
-    codes = []
-    for site in sites:
-        args = [sys.executable, "-m", "crawler.cli", "crawl", str(site.path), "--db", str(db_path),
-                "--log-level", log_level]
-        if max_pages:
-            args += ["--max-pages", str(max_pages)]
-        if delay is not None:
-            args += ["--delay", str(delay)]
-        if log_file:
-            args += ["--log-file", str(log_file)]
-        if full:
-            args.append("--full")
-        if refresh_days:
-            args += ["--refresh", str(refresh_days)]
-        for item in set_options:
-            args += ["-s", item]
-        sys.stdout.flush()
-        code = subprocess.run(args).returncode
-        codes.append(code)
-        click.echo(f"crawl --all: {site.name}: exit {code}")
-    return ops.worst_exit(codes)
-
-
-# ---------------------------------------------------------------------------------------------
-# status and runs
-# ---------------------------------------------------------------------------------------------
 def _ago(iso: str | None) -> str:
     if not iso:
         return "never"
@@ -198,23 +128,6 @@ def runs_cmd(db_path, site, limit, as_json):
             r.get("requests"), r["articles_new"], r["articles_updated"], r["articles_unchanged"],
             r["pages_failed"], r.get("mode"),
         )))
-
-
-def apply_overrides(settings, overrides: dict) -> None:
-    for key, value in overrides.items():
-        settings.set(key, value, priority="cmdline")
-
-
-def one_line(summary) -> str:
-    """The whole run on one line (for cron mail and log files)."""
-    s = summary.stats
-    get = summary.get
-    elapsed = s.get("elapsed_time_seconds") or 0
-    return (f"parknews crawl {summary.site}: {summary.status}, exit {int(s.get('parknews/exit_code', 0) or 0)}; "
-            f"requests {get('downloader/request_count')}, new {summary.articles_new}, "
-            f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
-            f"known skipped {summary.skipped().get('known', 0)}, failed {summary.failed}, "
-            f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")
 
 
 def register_commands(cli) -> None:
