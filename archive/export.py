@@ -301,12 +301,13 @@ def _gzip_member_length(fh, offset: int, limit: int = 64 * 2**20) -> int | None:
     return None
 
 
-class WarcWriter(_Writer):
+class WarcExportWriter(_Writer):
     """The archived WARC records of the selected articles, copied byte for byte out of the
     crawl's WARC files (each record is its own gzip member, so the copies concatenate into a
     valid .warc.gz): after one warcinfo record describing the export, for every capture of every
     selected article (oldest first) its response or revisit record, the request record written
-    beside it, and for a revisit the response record it refers to (once)."""
+    beside it, and for a revisit the response record it refers to (once). (The crawl writes its
+    WARC files with archive.warc.WarcWriter; this one only copies them, plus its warcinfo.)"""
 
     SELECT = "a.id"
 
@@ -650,7 +651,7 @@ def export(db, *, fmt: str, output: str, site: str | None = None, since: str | N
             info = {"software": f"parknews {_version() or ''}".strip(), "format": "WARC File Format 1.1",
                     "description": "parknews export: the archived records of the selected articles",
                     "parknews-query": json.dumps(filters, ensure_ascii=False, sort_keys=True)}
-            writer_factory = WarcWriter.factory(db, Path(warc_dir), info)
+            writer_factory = WarcExportWriter.factory(db, Path(warc_dir), info)
         else:
             writer_factory = WRITERS[fmt]
     sink = Sink(output)  # fails here, before anything is read, on a bad path
