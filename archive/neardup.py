@@ -12,8 +12,9 @@ overlapping character 5-grams (shingles), each hashed to 64 bits (a polynomial o
 points, then the splitmix64 finalizer) -> MinHash with K=128 hash functions h_k(x) = (a_k*x + b_k)
 mod 2^64, keeping the top 32 bits -> 128 uint32 = a 512-byte signature. `similarity(a, b)` is
 the fraction of equal positions, an estimate of the shingle-set Jaccard (std ~0.04 at 0.5).
-numpy (installed here, not yet in pyproject) does the arithmetic: ~1 ms per 5 KB document; a
-pure-Python fallback computes the identical signature when numpy is missing, but ~50x slower.
+numpy (a dependency, pyproject.toml) does the arithmetic: ~1 ms per 5 KB document.
+`_fingerprint_py` computes the identical signature in plain Python (~50x slower): the reference
+the tests check the numpy path against, and what runs if numpy cannot be imported.
 
 Band index
 ----------
