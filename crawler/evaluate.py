@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 from crawler.parsing import parse_page
+from crawler.parsing.dom import squashed as _key
 
 TARGETS = {"title": .97, "date": .97, "minute": .95, "author": .90, "source": .92, "editor": .95,
            "body": .96, "headings": .85}
@@ -44,10 +45,6 @@ FIELDS = tuple(TARGETS)
 FETCHED_AT = datetime(2026, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=8)))
 
 _NAME_SPLIT = re.compile(r"[\s、,，;；/|&＆]+")
-
-
-def _key(s) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
 def _names(s) -> set[str]:

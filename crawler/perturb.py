@@ -22,11 +22,11 @@ meta line as it is (that kind is then not in `applied`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from lxml import etree
 
+from crawler.parsing.dom import squashed as _norm
 from crawler.parsing.encoding import decode_body
 
 KINDS = ("attrs", "h1", "meta_table", "whitespace", "meta_order")
@@ -56,10 +56,6 @@ _PARSER = etree.HTMLParser(remove_comments=False, recover=True, default_doctype=
 class Perturbed:
     body: bytes
     applied: tuple[str, ...]   # the kinds that changed something on this page
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
 def _text(el) -> str:

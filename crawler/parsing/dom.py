@@ -32,9 +32,14 @@ _IMG_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "data-ac
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "『": '"', "』": '"'})
 
 
+def squashed(s: str | None) -> str:
+    """NFKC with no white space at all: text compared whatever its spacing and full-width forms."""
+    return _WS_ANY_RE.sub("", unicodedata.normalize("NFKC", s or ""))
+
+
 def text_key(s: str) -> str:
-    """A comparison key: NFKC, no white space, curly quotes as straight ones."""
-    return _WS_ANY_RE.sub("", unicodedata.normalize("NFKC", s or "")).translate(_QUOTES)
+    """A comparison key: squashed, curly quotes as straight ones."""
+    return squashed(s).translate(_QUOTES)
 
 
 def norm_ws(s: str) -> str:

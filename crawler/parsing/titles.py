@@ -11,6 +11,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from .body import _RELATED_HEAD_RE, is_link_line
+from .dom import squashed as _key
 
 _TITLE_ATTR_RE = re.compile(r"tit|headline|topic|biaoti|(?:^|[\s_-])(?:hd|bt|bti)(?:$|[\s_\d-])", re.I)
 _SPLIT_RE = re.compile(r"\s*(?:_|\||｜|--|-|–|—|::)\s*")
@@ -22,10 +23,6 @@ _SENTENCE_END_RE = re.compile(r"[。；;]|[，,].*[，,]")  # a sentence, not a 
 META_HEADLINE_MAX = 60      # a line over the meta line at most this long may be the headline ...
 META_HEADLINE_MARKUP = 0.3  # ... with the markup weight of an all-bold line
 _CRUMB_RE = re.compile(r"首页|当前位置|您的位置|>|›|»|\s[-/]\s.*\s[-/]\s")
-
-
-def _key(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
 def quick_sim(c: str, r: str) -> float:
