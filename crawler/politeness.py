@@ -177,6 +177,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         base = min(self.backoff * (2 ** tries), self.backoff_max)
         return base * (0.8 + 0.4 * random.random())
 
+    def _next_try(self, request, reason):
+        """The next try of `request` (Scrapy's get_retry_request within the request's or the
+        settings' RETRY_TIMES and RETRY_PRIORITY_ADJUST), or None when it has had them all."""
+        return get_retry_request(request, spider=self.crawler.spider, reason=reason,
+                                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+                                 priority_adjust=request.meta.get("priority_adjust", self.priority_adjust))
+
     async def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
@@ -191,9 +198,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     logger.warning("%s asks to retry after %.0f s (more than %.0f): giving up on this page",
                                    request.url, wait, self.retry_after_max)
                     return response
-        retry = get_retry_request(request, spider=self.crawler.spider, reason=reason,
-                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-                                  priority_adjust=request.meta.get("priority_adjust", self.priority_adjust))
+        retry = self._next_try(request, reason)
         if retry is None:
             return response
         wait = self._wait(request) if wait is None else wait
@@ -205,9 +210,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception, spider=None):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
-        retry = get_retry_request(request, spider=self.crawler.spider, reason=exception,
-                                  max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
-                                  priority_adjust=request.meta.get("priority_adjust", self.priority_adjust))
+        retry = self._next_try(request, exception)
         if retry is None:
             return None
         wait = self._wait(request)

@@ -132,3 +132,15 @@ def test_retries_stop_after_retry_times_and_other_statuses_pass():
     last = answer(request, 500)
     assert done(mw.process_response(request, last)) is last  # the third 500 is the page's answer
     assert crawler.stats.get_value("retry/max_reached") == 1
+
+
+def test_a_timeout_is_retried_until_retry_times_and_other_errors_are_not():
+    from twisted.internet.error import TimeoutError as ConnectionTimeout
+
+    crawler = crawler_with(PARKNEWS_RETRY_BACKOFF=0, RETRY_TIMES=1)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request("http://www.example-zone.gov.cn/a.html")
+    retry = done(mw.process_exception(request, ConnectionTimeout()))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    assert done(mw.process_exception(retry, ConnectionTimeout())) is None  # had its one retry
+    assert done(mw.process_exception(request, ValueError("not a network error"))) is None
