@@ -34,7 +34,9 @@ rather than wait when another process holds the write lock, e.g. a running crawl
 
 Because the FTS tables are contentless, FTS5's snippet()/highlight() have no text to work on;
 snippets are cut in Python from the article's stored body (``_snippet``), marking every query
-term with ``[`` ``]``.
+term with ``[`` ``]``; a hit's ``marked_title`` is its title marked the same way (a hit only in
+the title is marked there). Both show the stored text: a term found only in the NFKC form (``2024``
+in ``２０２４``) is marked on the stored characters it came from, and ``，`` stays ``，``.
 
 Ranking, and broad queries
 --------------------------
@@ -240,6 +242,7 @@ class SearchHit:
     source: str | None
     snippet: str
     score: float | None = None  # bm25 (lower is better); None when listing without a query
+    marked_title: str | None = None  # the title with the query's terms marked [ ]
 
 
 def parse_query(query: str | None) -> list[str]:
@@ -398,73 +401,99 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
 
 def _hit(row, terms: list[str]) -> SearchHit:
     article_id, url, title, published_at, site, source, body, score = row
-    return SearchHit(article_id, url, title, published_at, site, source, _snippet(body or "", terms), score)
+    marked = highlight(title, terms) if title and terms else title
+    return SearchHit(article_id, url, title, published_at, site, source, _snippet(body or "", terms), score,
+                     marked)
 
 
 # ---------------------------------------------------------------- snippets
 
-def _spans(text_lower: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    spans = []
-    for term in terms:
-        t = term.lower()
-        start = text_lower.find(t)
-        while start >= 0:
-            spans.append((start, start + len(t)))
-            start = text_lower.find(t, start + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+def _normalized_offsets(text: str) -> tuple[str, list[int]]:
+    """NFKC of `text` (character by character) and, for every character of it, the index of
+    the stored character it came from: a term found in the indexed form is marked in the stored
+    text (``，`` stays ``，``, ``２０２４`` is marked where ``2024`` was searched)."""
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        n = n.lower() if len(n.lower()) == len(n) else n  # case ignored, offsets kept
+        out.append(n)
+        offsets.extend([i] * len(n))
+    return "".join(out), offsets
+
+
+def _spans(text: str, terms: Iterable[str], cap: int = 2000) -> list[tuple[int, int, str]]:
+    """(start, end, term) in `text` of every occurrence of every term (ASCII case ignored; a
+    term found only in the NFKC form of the text is mapped back to the stored characters),
+    sorted and merged where they overlap; at most `cap` occurrences."""
+    terms = [t.lower() for t in terms if t]
+    if not terms or not text:
+        return []
+    offsets: list[int] | None = None
+    if unicodedata.is_normalized("NFKC", text):
+        hay = text
+    else:  # full-width letters, digits, punctuation: search the indexed form, mark the stored one
+        hay, offsets = _normalized_offsets(text)
+    if any(t != t.upper() or t != t.lower() for t in terms):
+        lowered = hay.lower()
+        hay = lowered if len(lowered) == len(hay) else hay  # offsets must stay the stored ones
+    found: list[tuple[int, int, str]] = []
+    for t in terms:
+        i = hay.find(t)
+        while i >= 0 and len(found) < cap:
+            if offsets is None:
+                found.append((i, i + len(t), t))
+            else:
+                found.append((offsets[i], offsets[i + len(t) - 1] + 1, t))
+            i = hay.find(t, i + 1)
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for s, e, t in found:
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]), merged[-1][2])
         else:
-            merged.append((s, e))
+            merged.append((s, e, t))
     return merged
 
 
-def highlight(text: str, terms: Iterable[str], open_mark: str = "[", close_mark: str = "]") -> str:
-    """`text` with every occurrence of every term wrapped in the markers (ASCII case ignored)."""
-    spans = _spans(text.lower(), terms)
+def _mark(text: str, spans: list[tuple[int, int, str]], base: int = 0,
+          open_mark: str = "[", close_mark: str = "]") -> str:
     out, pos = [], 0
-    for s, e in spans:
+    for s, e, _ in spans:
+        s, e = max(s - base, pos), min(e - base, len(text))
+        if e <= s:
+            continue
         out += [text[pos:s], open_mark, text[s:e], close_mark]
         pos = e
     out.append(text[pos:])
     return "".join(out)
 
 
-def _snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS, _normalized: bool = False) -> str:
-    """About `width` characters of `text` around the window holding the most distinct query
-    terms, terms marked with [ ]; "…" where text was cut. White space runs become one space."""
-    if not terms:
-        piece = _WS_RE.sub(" ", text[:width * 2]).strip()
-        return piece[:width] + ("…" if len(piece) > width or len(text) > width * 2 else "")
-    # lower() a 5 KB text only when a term has letters with case
-    low = text.lower() if any(t != t.upper() or t != t.lower() for t in terms) else text
-    firsts: dict[int, set[str]] = {}
-    for t in terms:
-        tl = t.lower()
-        i = low.find(tl)
-        while i >= 0 and len(firsts) < 2000:
-            firsts.setdefault(i, set()).add(tl)
-            i = low.find(tl, i + 1)
-    if not firsts and not _normalized:
-        # the stored text differs from the indexed (NFKC) form in compatibility characters
-        # (full-width letters, digits): NFKC costs ~0.4 ms per 5 KB, so only when needed
-        return _snippet(normalize(text), terms, width, True)
+def highlight(text: str, terms: Iterable[str], open_mark: str = "[", close_mark: str = "]") -> str:
+    """`text` with every occurrence of every term wrapped in the markers (ASCII case ignored;
+    compatibility forms such as full-width digits match as in the index)."""
+    return _mark(text, _spans(text, terms), 0, open_mark, close_mark)
+
+
+def _snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """About `width` characters of the stored `text` around the window holding the most
+    distinct query terms, terms marked with [ ]; "…" where text was cut. White space runs
+    become one space."""
+    spans = _spans(text, terms) if terms else []
     start = 0
-    if firsts:
-        positions = sorted(firsts)
-        best, best_count, j = positions[0], 0, 0
-        for i, p in enumerate(positions):  # sliding window: most distinct terms within `width`
-            while positions[j] < p - width // 2:
+    if spans:
+        best, best_count, j = spans[0][0], 0, 0
+        for i, (p, _, _) in enumerate(spans):  # sliding window: most distinct terms within `width`
+            while spans[j][0] < p - width // 2:
                 j += 1
-            seen: set[str] = set()
-            for q in positions[j:i + 1]:
-                seen |= firsts[q]
+            seen = {t for _, _, t in spans[j:i + 1]}
             if len(seen) > best_count:
-                best, best_count = positions[j], len(seen)
+                best, best_count = spans[j][0], len(seen)
         start = max(0, best - width // 4)
     end = min(len(text), start + width)
     start = max(0, min(start, end - width))
-    piece = highlight(_WS_RE.sub(" ", text[start:end]), terms)
+    inside = [sp for sp in spans if sp[1] > start and sp[0] < end]
+    piece = _WS_RE.sub(" ", _mark(text[start:end], inside, start))
+    if start == 0:
+        piece = piece.lstrip()
     return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")

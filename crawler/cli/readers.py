@@ -77,7 +77,7 @@ _OPTION_LIKE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]*(=.*)?$")
 @PARK_OPTION
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
-              help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet.")
+              help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet, marked_title.")
 def search(terms, db_path, site, source, author, since, until, park, limit, fmt):
     """Full-text search of titles and bodies (Chinese terms of any length, 2-character ones
     included); the filters work with or without TERMS.
@@ -85,7 +85,7 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
     Every term must match (several arguments, or several words in one argument); '"quoted
     words"' are one term. A term may begin with "-" (-园区 is the text "-园区", not an
     exclusion); a word that looks like an option (--sitee) is refused as a misspelt option
-    unless it comes after "--". Matches in the snippet are marked with [ ].
+    unless it comes after "--". Matches in the title and the snippet are marked with [ ].
 
     \b
     Examples:
@@ -118,7 +118,7 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
         if not hits:
             click.echo("no articles found")
             return
-        rows = [[i, h.published_at[:10] if h.published_at else "", h.site, h.source, h.title, h.id]
+        rows = [[i, h.published_at[:10] if h.published_at else "", h.site, h.source, h.marked_title, h.id]
                 for i, h in enumerate(hits, 1)]
         table = format_table(["#", "date", "site", "source", "title", "id"], rows).split("\n")
         click.echo(table[0])
@@ -130,7 +130,8 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
         return
     results = []
     for i, h in enumerate(hits, 1):
-        results.append({"rank": i, "score": h.score, "snippet": h.snippet, "record": record_by_id(db, h.id)})
+        results.append({"rank": i, "score": h.score, "snippet": h.snippet, "marked_title": h.marked_title,
+                        "record": record_by_id(db, h.id)})
     if fmt == "jsonl":
         for r in results:
             click.echo(json.dumps(r, ensure_ascii=False))
