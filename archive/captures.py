@@ -173,8 +173,10 @@ def on_reparsed(db, record, article_id: int, *, replaced: dict[str, Any] | None,
 def add_version(db, record, article_id: int, replaced: dict[str, Any], *, old_capture: int | None,
                 new_capture: int | None, seen_at: str) -> None:
     """An article_versions row keeping `replaced` (the article's previous values) when its text,
-    title or date differ from `record`'s."""
-    changed = [f for f in VERSIONED_FIELDS if replaced.get(f) != getattr(record, f)]
+    title or date differ from the row as written now (`record`'s, or the merged copy's that
+    archive.copies chose)."""
+    now = snapshot(db, article_id)
+    changed = [f for f in VERSIONED_FIELDS if replaced.get(f) != now.get(f)]
     if not changed:
         return
     db.execute(

@@ -23,6 +23,7 @@ from .runs import migrate_v5 as _v5_runs
 from .cursors import migrate_v6 as _v6_cursors
 from .refused import migrate_v7 as _v7_refused
 from .parks import migrate_v8 as _v8_parks
+from .copies import migrate_v10 as _v10_copies
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -115,6 +116,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (7, "refused pages: article candidates the parser refused, with their capture", _v7_refused),
     (8, "parks: articles.parks, parks, park_aliases, article_parks, park_candidates, park_queue", _v8_parks),
     (9, "search_bi with positions (detail=full) so 2-character terms are bm25-ranked", _v9_search_bi),
+    (10, "copy_records: each URL's own parse of an article; the article row is the chosen copy's", _v10_copies),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

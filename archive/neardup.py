@@ -358,24 +358,30 @@ def _when(published_at: str | None) -> tuple[int, datetime]:
     return 0, dt
 
 
+def names_other(source: str | None, member: dict[str, Any]) -> bool:
+    """Whether a 来源 (`source`) names `member`: its site key, its site's title or its URL host."""
+    src = (source or "").lower()
+    return bool(src) and any(n in src for n in _names_of(member))
+
+
+def named_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The members another member's source names and that do not themselves credit another
+    member (see names_other); members are dicts with id, site, url and source."""
+    def credits(src: dict[str, Any], dst: dict[str, Any]) -> bool:
+        return src["id"] != dst["id"] and names_other(src.get("source"), dst)
+
+    return [
+        m for m in members
+        if any(credits(o, m) for o in members) and not any(credits(m, o) for o in members)
+    ]
+
+
 def choose_original(members: list[dict[str, Any]]) -> int:
     """The member id that is the original (see the module docstring)."""
     def earliest(ms):
         return min(ms, key=lambda m: (_when(m.get("published_at")), m["id"]))["id"]
 
-    names = {m["id"]: _names_of(m) for m in members}
-    sources = {m["id"]: (m.get("source") or "").lower() for m in members}
-
-    def names_other(src_id: int, dst_id: int) -> bool:
-        src = sources[src_id]
-        return bool(src) and any(n in src for n in names[dst_id])
-
-    named = [
-        m for m in members
-        if any(o["id"] != m["id"] and names_other(o["id"], m["id"]) for o in members)
-        # it does not itself credit another member
-        and not any(o["id"] != m["id"] and names_other(m["id"], o["id"]) for o in members)
-    ]
+    named = named_members(members)
     return earliest(named) if named else earliest(members)
 
 

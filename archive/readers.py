@@ -180,7 +180,33 @@ def show(db, article_id: int) -> dict[str, Any] | None:
                 "ORDER BY a.published_at IS NULL, a.published_at, a.id", [cid],
             ))
             cluster = {"id": cid, "original_article_id": original[0] if original else None, "members": members}
-    return {"record": record, "urls": urls, "captures": captures, "versions": versions, "cluster": cluster}
+    return {"record": record, "urls": urls, "copies": _copies(db, article_id, record["url"], urls),
+            "captures": captures, "versions": versions, "cluster": cluster}
+
+
+COPY_FIELDS = ("url", "published_at", "source", "author", "editor", "title", "seen_at")
+
+
+def _copies(db, article_id: int, row_url: str, urls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What each URL of the article said (archive.copies), the row's copy marked `row`; a URL
+    whose parse was not kept (stored before migration 10) is listed with `kept` false."""
+    if not has_table(db, "copy_records"):
+        return []
+    rows = _rows(db.execute(
+        f"SELECT url_key, {', '.join(COPY_FIELDS)} FROM copy_records WHERE article_id = ? ORDER BY rowid",
+        [article_id]))
+    kept = {r["url_key"] for r in rows}
+    keys = dict(db.execute("SELECT url, url_key FROM article_urls WHERE article_id = ?", [article_id]).fetchall())
+    row_key = keys.get(row_url)
+    out = [dict({k: r[k] for k in COPY_FIELDS}, row=r["url_key"] == row_key or r["url"] == row_url, kept=True)
+           for r in rows]
+    seen = set(kept)
+    for u in urls:
+        key = keys.get(u["url"])
+        if key not in seen:
+            seen.add(key)
+            out.append(dict({k: None for k in COPY_FIELDS}, url=u["url"], row=False, kept=False))
+    return out
 
 
 # ---------------------------------------------------------------- stats

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from crawler.parsing.record import COMPARED_FIELDS, JSON_FIELDS, RECORD_FIELDS, Record
 
-from . import captures, dedup, neardup, parks, refused, runs
+from . import captures, copies, dedup, neardup, parks, refused, runs
 from .clock import now_iso
 from .db import open_db
 from .transactions import rollback_quietly
@@ -181,11 +181,11 @@ class Archive:
                 f"SELECT url, {', '.join(compared)} FROM articles WHERE id = ?", [known]
             ).fetchone()
             if dedup.url_key(old[0], self.strip_params) != dedup.url_key(record.url, self.strip_params):
-                # A copy's URL seen again: the article's fields come from its first URL only,
-                # so copies with other chrome never overwrite each other.
-                return SaveResult(DUPLICATE, known, "url")
+                # A copy's URL seen again: its own parse is kept, the row is the best copy's.
+                return self._copy_seen(record, row, known, "url", seen_at)
             changed = tuple(c for c, value in zip(compared, old[1:]) if value != row[c])
             if not changed:
+                copies.keep(db, known, row, seen_at, self.strip_params)
                 return SaveResult(UNCHANGED, known, "url")
             other = None
             if record.content_hash:
@@ -205,10 +205,11 @@ class Archive:
                 neardup.index_article(db, known, record.body_text)
                 neardup.link_cluster(db, known)
             parks.link_record(db, known, record, self._gazetteer)
+            copies.keep(db, known, row, seen_at, self.strip_params)
             return SaveResult(UPDATED, known, "url", changed)
         if match.kind == "copy":
             self._add_url(record.url, match.article_id, record.site, seen_at)
-            return SaveResult(DUPLICATE, match.article_id, match.how)
+            return self._copy_seen(record, record_row(record), match.article_id, match.how, seen_at)
         row = record_row(record)
         cols = list(row) + ["first_seen", "updated_at"]
         cur = db.execute(
@@ -217,10 +218,19 @@ class Archive:
         )
         article_id = cur.lastrowid
         self._add_url(record.url, article_id, record.site, seen_at)
+        copies.keep(db, article_id, row, seen_at, self.strip_params)
         # Republished copies with edits (not caught by content_hash) join one cluster.
         neardup.on_new_article(db, article_id, record.body_text)
         parks.link_record(db, article_id, record, self._gazetteer)
         return SaveResult(NEW, article_id)
+
+    def _copy_seen(self, record: Record, row: dict[str, Any], article_id: int, how: str,
+                   seen_at: str) -> SaveResult:
+        """A copy of a stored article: keep what its URL said, and make the article row its best
+        copy's (archive.copies.remerge; a changed row gets an article_versions row)."""
+        copies.keep(self.db, article_id, row, seen_at, self.strip_params)
+        self._replaced = copies.remerge(self.db, article_id, seen_at, self._gazetteer, self.strip_params)
+        return SaveResult(DUPLICATE, article_id, how)
 
     # ---- fetch failures ----
     def record_failure(self, url: str, *, site: str | None, status: int | None, reason: str,

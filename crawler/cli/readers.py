@@ -168,6 +168,7 @@ def _show_text(info) -> str:
     out.append(f"seen at ({len(info['urls'])} URLs):")
     out += [f"  {u['url']}  [{u['site']}] first {u['first_seen']}, last {u['last_seen']}" for u in info["urls"]]
     out.append("")
+    out += _copies_text(info["copies"])
     out.append(f"captures ({len(info['captures'])}):")
     for c in info["captures"]:
         out.append("  " + ", ".join(f"{k}={v}" for k, v in c.items() if v is not None and k != "article_id"))
@@ -186,6 +187,19 @@ def _show_text(info) -> str:
     else:
         out.append("republished copies: none found")
     return "\n".join(out)
+
+
+def _copies_text(copies) -> list[str]:
+    """What each URL said; [row] marks the copy the article row shows (archive.merge)."""
+    out = [f"copies ({len(copies)}; [row]: the copy the record above shows):"]
+    for c in copies:
+        if not c["kept"]:
+            out.append(f"  [not kept] {c['url']}  (stored before each URL's parse was kept)")
+            continue
+        out.append(f"  [{'row' if c['row'] else 'copy'}] {c['url']}  date {c['published_at'] or '-'}  "
+                   f"source {c['source'] or '-'}  author {c['author'] or '-'}  editor {c['editor'] or '-'}")
+    out.append("")
+    return out
 
 
 def _show_provenance(db, db_path, article_id, warc_dir, fmt):
@@ -215,7 +229,8 @@ def _show_provenance(db, db_path, article_id, warc_dir, fmt):
 @WARC_DIR_OPTION
 def show(ref, db_path, fmt, provenance, warc_dir):
     """Show one article: the whole record (sections with their headings), every URL it was seen
-    at, its captures, its versions and its cluster of republished copies.
+    at, what each URL's page said (date, source, author, editor; [row]: the copy the record
+    shows), its captures, its versions and its cluster of republished copies.
 
     \b
     Examples:

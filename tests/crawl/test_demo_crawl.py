@@ -75,6 +75,30 @@ def test_republished_copy_stored_once(crawled):
     assert db.execute("SELECT count(*) FROM articles WHERE id = ?", [ids[base + main_path]]).fetchone()[0] == 1
 
 
+def test_republished_article_row_is_the_originals_and_each_copy_keeps_its_parse(crawled):
+    # the partner copy is reached first (its list is linked from the home page): the row still
+    # ends with the original's fields, and what the partner page said is kept as its copy
+    expected = crawled["site"].expected
+    main_path, partner_path = expected["republished_paths"]
+    original = next(a for a in expected["articles"] if a["path"] == main_path)
+    partner = expected["republished_partner"]
+    db = _db(crawled)
+    base = crawled["base"]
+    fields = ("published_at", "source", "author", "editor")
+    article_id = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [base + partner_path]).fetchone()[0]
+    row = db.execute_returning_dicts("SELECT * FROM articles WHERE id = ?", [article_id])[0]
+    assert row["url"] == base + main_path
+    assert {f: row[f] for f in fields} == {f: original[f] for f in fields}
+    assert original["published_at"] == "2024-06-18T08:32+08:00" and original["author"] == "张晓峰"
+    kept = {r["url"]: r for r in db.execute_returning_dicts(
+        "SELECT * FROM copy_records WHERE article_id = ?", [article_id])}
+    assert set(kept) == {base + main_path, base + partner_path}
+    assert {f: kept[base + partner_path][f] for f in fields} == {f: partner[f] for f in fields}
+    assert {f: kept[base + main_path][f] for f in fields} == {f: original[f] for f in fields}
+    captured = {r[0] for r in db.execute("SELECT url FROM captures WHERE article_id = ? AND status = 200", [article_id])}
+    assert captured == {base + main_path, base + partner_path}
+
+
 def test_404_and_500_recorded_and_not_fatal(crawled):
     expected = crawled["site"].expected
     db = _db(crawled)

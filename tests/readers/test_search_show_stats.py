@@ -177,6 +177,25 @@ def test_show_republished_identical_copy_lists_both_urls(archive):
     assert {u["url"] for u in info["urls"]} >= {archive["base"] + main, archive["base"] + partner}
 
 
+def test_show_lists_what_each_copy_said(archive):
+    expected = archive["site"].expected
+    main, partner = expected["republished_paths"]
+    base = archive["base"]
+    info = json.loads(run_cli("show", base + partner, "--db", archive["db"], "--format", "json").stdout)
+    said = {c["url"]: c for c in info["copies"]}
+    assert set(said) == {base + main, base + partner}
+    assert [c["url"] for c in info["copies"] if c["row"]] == [base + main] == [info["record"]["url"]]
+    assert (said[base + partner]["published_at"], said[base + partner]["source"], said[base + partner]["author"]) == (
+        "2024-06-18", "临江经开区管委会", None)
+    text = run_cli("show", base + partner, "--db", archive["db"]).stdout
+    assert (f"[row] {base + main}  date 2024-06-18T08:32+08:00  source 临江市日报  author 张晓峰  editor 王晓"
+            in text)
+    assert f"[copy] {base + partner}  date 2024-06-18  source 临江经开区管委会  author -  editor -" in text
+    # an article stored before each URL's parse was kept (conftest writes it by SQL): listed, not kept
+    text = run_cli("show", archive["copy"]["copy_url"], "--db", archive["db"]).stdout
+    assert f"[not kept] {archive['copy']['copy_url']}" in text
+
+
 def test_show_unknown_article(archive):
     result = run_cli("show", "999999", "--db", archive["db"])
     assert result.code == 1 and "no such article" in result.stderr
