@@ -72,6 +72,24 @@ def test_original_first_then_a_copy_the_row_is_unchanged(tmp_path):
     assert db.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
 
 
+def test_both_copies_fetched_again_unchanged_change_no_stored_field(tmp_path):
+    arc = Archive(tmp_path / "a.db")
+    arc.save(partner(fetched_at="2024-06-18T10:00:00+00:00"), seen_at="2024-06-18T10:00:00+00:00")
+    arc.save(original(fetched_at="2024-06-18T11:00:00+00:00"), seen_at="2024-06-18T11:00:00+00:00")
+    arc.flush()
+    before = arc.db.execute("SELECT * FROM articles").fetchall()
+    again = [arc.save(original(fetched_at="2024-07-01T00:00:00+00:00"), seen_at="2024-07-01T00:00:00+00:00"),
+             arc.save(partner(fetched_at="2024-07-01T00:00:01+00:00"), seen_at="2024-07-01T00:00:01+00:00")]
+    arc.close()
+    assert [r.outcome for r in again] == ["unchanged", DUPLICATE]
+    db = open_db(tmp_path / "a.db")
+    assert db.execute("SELECT * FROM articles").fetchall() == before
+    assert db.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1  # the first merge's
+    # each copy's own parse is its last fetch's
+    assert db.execute("SELECT fetched_at FROM copy_records ORDER BY rowid").fetchall() == [
+        ("2024-07-01T00:00:01+00:00",), ("2024-07-01T00:00:00+00:00",)]
+
+
 def test_a_copys_url_fetched_again_updates_its_own_parse_and_the_choice(tmp_path):
     arc = Archive(tmp_path / "a.db")
     first = arc.save(original(author=None, editor=None, published_at="2024-06-18"))
