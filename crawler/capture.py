@@ -136,6 +136,19 @@ class WarcCaptureMiddleware:
         if self.writer is not None:
             self.writer.close()
             self.stats.set_value("parknews/warc/files", len(self.writer.files))
+            self._update_index()
+
+    def _update_index(self) -> None:
+        """The CDXJ index takes in the files this run closed (archive/cdxj_index.py); a failure
+        is logged and left to the next run or `parknews index`, never lost data."""
+        from archive.cdxj_index import IndexError_, update_index
+
+        try:
+            result = update_index(self.folder)
+        except (IndexError_, OSError) as exc:
+            logger.error("CDXJ index not brought up to date (%s); `parknews index` does it", exc)
+            return
+        self.stats.set_value("parknews/cdxj/indexed", result.records_added)
 
     def process_response(self, request, response, spider=None):
         if self.writer is None:

@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "crawler.cli.readers",  # search, show, stats, export, serve
     "crawler.cli.archive",  # reparse, upgrade
     "crawler.cli.parks",    # parks, parks add
+    "crawler.cli.replay",   # index, replay
 )
 
 

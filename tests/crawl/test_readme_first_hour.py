@@ -32,3 +32,8 @@ def test_the_warc_folder_is_said_to_be_beside_the_database():
     flat = README.replace("\n", " ")
     assert "`./parknews.warc/`, beside the database" in flat
     assert "/archive-warc/" not in (ROOT / ".gitignore").read_text()
+
+
+def test_the_readme_test_command_is_what_ci_runs_and_prepares_pywb():
+    command = "pip install -e '.[test]' && parknews replay --setup && python -m pytest"
+    assert command in README and command in CI
