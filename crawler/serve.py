@@ -10,9 +10,11 @@
 * Metadata (`crawler/datasette_metadata.json`): title, licence and source notes, table and
   column descriptions, canned queries.
 * Chinese full-text search goes through `archive.search` (the trigram + bigram FTS5 index, so
-  2-character terms work), exposed to SQL as `pn_search(query[, site[, limit]])`: a JSON array of
-  `{"id", "score", "snippet"}`, best first. The `search` canned query is the search page; on the
-  articles table `?_search=园区` filters through the same function.
+  2-character terms work), exposed to SQL as `pn_search(query[, site[, limit[, source[, since[,
+  until]]]]])`: a JSON array of `{"id", "score", "snippet"}`, best first (the filters as `parknews
+  search`'s; empty text is no filter). The `search` canned query is the search page (q, site,
+  source, since, until; each hit's title links to its record page, `live_url` is the page on its
+  site); on the articles table `?_search=园区` filters through the same function.
 * pn_search is bounded like the SQL around it: the query must be text of at most
   `archive.search.MAX_QUERY_CHARS` characters and MAX_TERMS terms (a blob or a longer text is
   refused before any work), and its own SQLite work stops at Datasette's `sql_time_limit_ms`
@@ -103,8 +105,8 @@ class SearchTimeout(Exception):
     pass
 
 
-def search_json(path: str, query: Any, site: Any = None, limit: Any = 50, *,
-                time_limit_ms: int | None = None) -> str:
+def search_json(path: str, query: Any, site: Any = None, limit: Any = 50, source: Any = None,
+                since: Any = None, until: Any = None, *, time_limit_ms: int | None = None) -> str:
     """pn_search(): the hits as JSON. The query must be text (of at most MAX_QUERY_CHARS
     characters: archive.search refuses more before any work), and the search's own SQLite work
     stops after `time_limit_ms` (SearchTimeout), so the function cannot run past the limit that
@@ -114,8 +116,16 @@ def search_json(path: str, query: Any, site: Any = None, limit: Any = 50, *,
 
     if query is not None and not isinstance(query, (str, int, float)):
         raise SearchError(f"pn_search: the query must be text, not {type(query).__name__}")
-    if site is not None and not isinstance(site, str):
-        raise SearchError("pn_search: the site must be text")
+    for name, value in (("site", site), ("source", source), ("since", since), ("until", until)):
+        if value is not None and not isinstance(value, str):
+            raise SearchError(f"pn_search: the {name} must be text")
+    from archive.readers import ReaderError, parse_date_bound
+
+    try:  # YYYY, YYYY-MM or YYYY-MM-DD: whole years, months, days (as the CLI's --since/--until)
+        since = parse_date_bound(since or None, "since", upper=False)
+        until = parse_date_bound(until or None, "until", upper=True)
+    except ReaderError as exc:
+        raise SearchError(f"pn_search: {exc}") from None
     try:
         n = max(1, min(int(limit or 50), SEARCH_LIMIT_MAX))
     except (TypeError, ValueError, OverflowError):
@@ -125,7 +135,8 @@ def search_json(path: str, query: Any, site: Any = None, limit: Any = 50, *,
         deadline = time.monotonic() + time_limit_ms / 1000
         db.conn.set_progress_handler(lambda: 1 if time.monotonic() >= deadline else 0, PROGRESS_STEPS)
     try:
-        hits = search(db, str(query if query is not None else ""), site=site or None, limit=n, sync=False)
+        hits = search(db, str(query if query is not None else ""), site=site or None, source=source or None,
+                      since=since, until=until, limit=n, sync=False)
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
             raise SearchTimeout(f"pn_search: stopped after the {time_limit_ms} ms time limit") from None
@@ -173,7 +184,7 @@ def prepare_connection(conn, database, datasette):
         return
     _track(conn)
     fn = _pn_search(conn, db.path, int(datasette.setting("sql_time_limit_ms") or 0))
-    for nargs in (1, 2, 3):
+    for nargs in range(1, 7):
         conn.create_function("pn_search", nargs, fn)
 
 @hookimpl
@@ -194,7 +205,11 @@ def filters_from_request(request, database, table, datasette):
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    if database != DB_NAME or not isinstance(value, str):
+    if database != DB_NAME:
+        return None
+    if table is None and column in ("record", "title") and _has(row, "record"):
+        return _record_link(row, value, column, datasette)  # the search page: hits link to records
+    if not isinstance(value, str):
         return None
     if column == "snippet":
         return _marked(value)
@@ -205,6 +220,26 @@ def render_cell(row, value, column, table, database, datasette):
             return None
         return _render_json(column, data)
     return None
+
+
+def _has(row, key: str) -> bool:
+    try:
+        return key in row.keys()
+    except AttributeError:
+        return False
+
+
+def _record_link(row, value, column, datasette):
+    """On a query with a `record` column (an article id; the search page): the id and the title
+    link to the article's record page (/parknews/articles/ID)."""
+    from markupsafe import Markup, escape
+
+    record = row["record"]
+    if not isinstance(record, int):
+        return None
+    href = datasette.urls.row(DB_NAME, "articles", str(record))
+    text = f"record {record}" if column == "record" else (value or "(no title)")
+    return Markup(f'<a class="pn-record" href="{escape(href)}">{escape(text)}</a>')
 
 
 def _marked(text: str):

@@ -55,6 +55,32 @@ def test_search_query_finds_two_character_terms_ranked_with_snippets(ds, archive
     assert page.status_code == 200 and "<mark>园区</mark>" in page.text
 
 
+def test_search_page_links_hits_to_their_records_and_filters_by_date_and_source(ds, archive):
+    expected = archive["site"].expected
+    q = urllib.parse.quote("园区")
+    hits = rows(ds, f"/parknews/search.json?q={q}&site=&source=&since=2024-07&until=2024-08")
+    assert hits and all("2024-07-01" <= h["date"] <= "2024-08-31" for h in hits), hits
+    want = {a["title"] for a in expected["articles"] if "2024-07" <= a["published_at"][:7] <= "2024-08"
+            and ("园区" in a["title"] or "园区" in a["body_text"])}
+    assert want == {h["title"] for h in hits if h["site"] == "demo"}
+    source = "管委会"
+    by_source = rows(ds, f"/parknews/search.json?q={q}&site=&source={urllib.parse.quote(source)}&since=&until=")
+    assert by_source and all(source in h["source"] for h in by_source)
+    # the HTML page: each hit's title links to its record page, the live URL stays beside it
+    page = get(ds, f"/parknews/search?q={q}&site=&source=&since=&until=")
+    assert page.status_code == 200
+    for name in ("q", "site", "source", "since", "until"):
+        assert f'name="{name}"' in page.text
+    first = rows(ds, f"/parknews/search.json?q={q}&site=&source=&since=&until=")[0]
+    link = f'<a class="pn-record" href="/parknews/articles/{first["record"]}">{first["title"]}</a>'
+    assert link in page.text, page.text[:2000]
+    record = get(ds, f"/parknews/articles/{first['record']}")
+    assert record.status_code == 200 and first["title"] in record.text
+    assert first["live_url"].startswith("http://") and first["live_url"] in page.text
+    # a bad date is refused, not ignored
+    assert get(ds, f"/parknews/search.json?q={q}&site=&source=&since=2024-13&until=").status_code == 400
+
+
 def test_articles_table_search_uses_the_chinese_index(ds, archive):
     expected = archive["site"].expected
     found = rows(ds, "/parknews/articles.json?_search=" + urllib.parse.quote("招商") + "&_col=title")
