@@ -72,6 +72,19 @@ def test_sites_lists_configured_sites(cli):
     assert "chinacom-yuanqu" in names and "demo" in names
 
 
+def test_every_command_module_is_registered():
+    """Each module of crawler/cli/ but the package's own (__init__, __main__, base) has
+    register_commands and is listed in COMMAND_MODULES, so none of its commands goes missing."""
+    import importlib
+
+    from crawler.cli import COMMAND_MODULES
+
+    names = sorted(f"crawler.cli.{p.stem}" for p in (ROOT / "crawler" / "cli").glob("*.py")
+                   if p.stem not in ("__init__", "__main__", "base"))
+    assert sorted(COMMAND_MODULES) == names
+    assert all(callable(importlib.import_module(n).register_commands) for n in names)
+
+
 def test_every_command_has_help_with_an_example():
     """Every command the package registers (crawler/cli/__init__.py, COMMAND_MODULES), and every
     subcommand, prints --help with an example."""
