@@ -74,13 +74,16 @@ def payload_digest(body: bytes) -> str:
 LEGACY_DIR_NAME = "warc"  # the shared default folder of databases made before NAME.warc/
 
 
-def default_archive_dir(db_path: str | Path) -> Path:
-    """The WARC folder of a database: `NAME.warc/` beside `NAME.db` (`news.db` -> `news.warc/`),
-    so several databases in one folder never share one. The one place this default is made
-    (crawl, demo, reparse, export all use it).
+def warc_dir_for(db_path: str | Path, warc_dir: str | Path | None = None) -> Path:
+    """The WARC folder of a database: `warc_dir` when given (`--warc-dir`, PARKNEWS_WARC_DIR),
+    else `NAME.warc/` beside `NAME.db` (`news.db` -> `news.warc/`), so several databases in one
+    folder never share one. The one place this is decided (crawl, demo, reparse, export, show
+    and the crawl's capture all use it).
 
     A database whose WARC files are still in the old shared `warc/` folder beside it (made before
     this name) keeps that folder while `NAME.warc/` does not exist: its captures point there."""
+    if warc_dir:
+        return Path(warc_dir)
     path = Path(db_path).resolve()
     name = path.stem if path.suffix and path.suffix != ".warc" else path.name
     folder = path.parent / f"{name}.warc"

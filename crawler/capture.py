@@ -9,7 +9,7 @@ reference goes into `request.meta["parknews_capture"]`; `CaptureSpiderMiddleware
 the FetchedPage / FetchFailure items the spider makes from that response, and the store writes
 it as a `captures` row in the same transaction as the article.
 
-Settings (declared in crawler/settings.py): PARKNEWS_WARC, PARKNEWS_ARCHIVE_DIR, PARKNEWS_WARC_MAX_SIZE,
+Settings (declared in crawler/settings.py): PARKNEWS_WARC, PARKNEWS_WARC_DIR, PARKNEWS_WARC_MAX_SIZE,
 PARKNEWS_OPERATOR.
 
 Every write is checked (a full disk raises, and the file is cut back to its last whole record);
@@ -30,7 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive import captures as captures_mod
-from archive.warc import (RENAMED_HEADER_PREFIX, WarcWriter, default_archive_dir,
+from archive.warc import (RENAMED_HEADER_PREFIX, WarcWriter, warc_dir_for,
                           payload_digest, recover_open_files)
 
 from .items import FetchedPage, FetchFailure
@@ -42,12 +42,11 @@ META_KEY = "parknews_capture"
 _TRANSFER_HEADERS = {b"transfer-encoding"}
 
 
-def archive_dir(settings) -> Path:
-    """The WARC folder: PARKNEWS_ARCHIVE_DIR, else the database's default (`NAME.warc/` beside it)."""
-    folder = settings.get("PARKNEWS_ARCHIVE_DIR")
-    if folder:
-        return Path(folder)
-    return default_archive_dir(settings.get("PARKNEWS_DB") or "parknews.db")
+def warc_dir(settings) -> Path:
+    """The crawl's WARC folder (archive.warc.warc_dir_for): PARKNEWS_WARC_DIR (or its old name
+    PARKNEWS_ARCHIVE_DIR), else the database's own."""
+    return warc_dir_for(settings.get("PARKNEWS_DB"),
+                        settings.get("PARKNEWS_WARC_DIR") or settings.get("PARKNEWS_ARCHIVE_DIR"))
 
 
 def _headers(headers) -> list[tuple[str, str]]:
@@ -77,7 +76,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
-        self.folder = archive_dir(settings)
+        self.folder = warc_dir(settings)
         self.max_size = settings.getint("PARKNEWS_WARC_MAX_SIZE")
         self.operator = settings.get("PARKNEWS_OPERATOR")
         self.writer: WarcWriter | None = None

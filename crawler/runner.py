@@ -167,13 +167,13 @@ def _check_set_value(name: str, value: str, default: Any) -> None:
 
 def build_settings(db: str | Path, *, max_pages: int = 0,
                    log_level: str = "WARNING", log_file: str | None = None, delay: float | None = None,
-                   overrides: dict[str, Any] | None = None, archive_dir: str | Path | None = None) -> Settings:
+                   overrides: dict[str, Any] | None = None, warc_dir: str | Path | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("PARKNEWS_DB", str(db), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    if archive_dir:  # WARC folder (crawler/capture.py); default archive.warc.default_archive_dir
-        settings.set("PARKNEWS_ARCHIVE_DIR", str(archive_dir), priority="cmdline")
+    if warc_dir:  # the WARC folder (crawler/capture.py); default archive.warc.warc_dir_for
+        settings.set("PARKNEWS_WARC_DIR", str(warc_dir), priority="cmdline")
     if log_file:
         settings.set("LOG_FILE", log_file, priority="cmdline")
     # The site's own politeness settings are applied by the site spider (spiders/site.py).

@@ -63,7 +63,8 @@ from archive import warc as _warc  # lower-case: not a setting
 DOWNLOADER_MIDDLEWARES["crawler.capture.WarcCaptureMiddleware"] = 950  # next to the downloader
 SPIDER_MIDDLEWARES = {**globals().get("SPIDER_MIDDLEWARES", {}), "crawler.capture.CaptureSpiderMiddleware": 900}
 PARKNEWS_WARC = True                         # False: no WARC files written (crawler/capture.py off)
-PARKNEWS_ARCHIVE_DIR = None                  # default: NAME.warc/ beside NAME.db; CLI --warc-dir
+PARKNEWS_WARC_DIR = None                     # the WARC folder; default NAME.warc/ beside NAME.db; CLI --warc-dir
+PARKNEWS_ARCHIVE_DIR = None                  # the old name of PARKNEWS_WARC_DIR, still read
 PARKNEWS_WARC_MAX_SIZE = _warc.DEFAULT_MAX_SIZE  # rotate WARC files at this many bytes (1 GB)
 PARKNEWS_OPERATOR = ""                       # warcinfo operator (who runs the crawl, a contact)
 EXTENSIONS["crawler.progress.ProgressExtension"] = 600

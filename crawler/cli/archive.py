@@ -45,7 +45,7 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     """
     from archive.db import open_db
     from archive.reparse import reparse as run_reparse, tty_progress
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
     from crawler.parsing import PARSER_VERSION
 
     from archive.retry import retry_refused
@@ -54,7 +54,7 @@ def reparse(db_path, warc_dir, site, since, dry_run):
     sites = sites_dir()  # PARKNEWS_SITES_DIR, as for crawl --all
 
     db = open_db(db_path, create=False)
-    folder = warc_dir or default_archive_dir(db_path)
+    folder = warc_dir_for(db_path, warc_dir)
     if not Path(folder).is_dir():
         captured = db.execute("SELECT count(DISTINCT article_id) FROM captures").fetchone()[0]
         if captured:

@@ -40,8 +40,8 @@ class _OldNamesHidden(click.Option):
 
 
 # The same option on every command that reads or writes WARC files (crawl, demo, reparse,
-# export); `--archive` is its old name on crawl, demo and reparse. The default is made by
-# archive.warc.default_archive_dir.
+# export); `--archive` is its old name on crawl, demo and reparse. The folder is decided by
+# archive.warc.warc_dir_for.
 WARC_DIR_OPTION = click.option(
     "--warc-dir", "--archive", "warc_dir", cls=_OldNamesHidden, default=None, metavar="DIR",
     type=click.Path(file_okay=False),

@@ -67,7 +67,7 @@ def demo(db_path, warc_dir, log_level):
     Example:
       parknews demo --db /tmp/demo.db
     """
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
     from crawler.demo.server import SiteServer
     from crawler.demo.site import build_demo_site
     from crawler.runner import build_settings, run_crawl
@@ -80,13 +80,13 @@ def demo(db_path, warc_dir, log_level):
     origin = urlsplit(site.start_urls[0])
     with SiteServer(build_demo_site().pages) as server:
         click.echo(f"sample site {origin.scheme}://{origin.netloc}/ served from {server.base_url}")
-        settings = build_settings(db_path, log_level=log_level, archive_dir=warc_dir,
+        settings = build_settings(db_path, log_level=log_level, warc_dir=warc_dir,
                                   overrides={"PARKNEWS_HOST_MAP": {origin.hostname: server.base_url}})
         summary = run_crawl("site", settings, site.name, site=site)
     click.echo("sample site stopped")
     _print_summary(summary)
     click.echo(f"archive:            {Path(db_path).resolve()}")
-    click.echo(f"WARC files:         {Path(warc_dir).resolve() if warc_dir else default_archive_dir(db_path)}")
+    click.echo(f"WARC files:         {warc_dir_for(db_path, warc_dir).resolve()}")
     if summary.failed:
         click.echo("(the sample site answers one link with 404 and one with 500 on purpose)")
     _crawl_exit(summary)
@@ -181,7 +181,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
         if not host_of(target):
             raise CliError(f"{target}: not a valid URL")
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
-                                  delay=delay, archive_dir=warc_dir)
+                                  delay=delay, warc_dir=warc_dir)
         apply_overrides(settings, {**ops_settings, **user_settings})
         with locked(db_path, host_of(target)):
             summary = run_crawl("auto", settings, host_of(target), start_url=target, follow=follow, article=article)
@@ -194,7 +194,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
         if base_url:
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
-                                  log_file=log_file, delay=delay, archive_dir=warc_dir)
+                                  log_file=log_file, delay=delay, warc_dir=warc_dir)
         apply_overrides(settings, {**ops_settings, **user_settings})
         with locked(db_path, site.name):
             summary = run_crawl("site", settings, site.name, site=site)

@@ -204,9 +204,9 @@ def _copies_text(copies) -> list[str]:
 
 def _show_provenance(db, db_path, article_id, warc_dir, fmt):
     from archive.provenance import provenance
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
-    caps = provenance(db, article_id, warc_dir or default_archive_dir(db_path))
+    caps = provenance(db, article_id, warc_dir_for(db_path, warc_dir))
     if fmt == "json":
         _echo_json(caps)
     else:
@@ -370,7 +370,7 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
     """
     from archive.cursors import CursorError, check_name
     from archive.export import ExportError, export as run_export
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
     since, until = _bounds(since, until)
     if cursor is not None:
@@ -381,8 +381,8 @@ def export(db_path, fmt, output, site, since, until, park, cursor, warc_dir, pro
     db = _open(db_path)
     site = known_site(db, site)
     park = _park(db, park)
-    if fmt in ("warc", "wacz") and warc_dir is None:
-        warc_dir = default_archive_dir(db_path)
+    if fmt in ("warc", "wacz"):
+        warc_dir = warc_dir_for(db_path, warc_dir)
     if fmt == "wacz":
         from archive.wacz_export import export_wacz
 

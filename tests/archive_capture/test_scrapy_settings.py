@@ -27,7 +27,7 @@ def test_operator_rotation_and_switch(tmp_path):
     site = build_demo_site()
     with SiteServer(dict(site.pages)) as srv:
         proc = _scrapy(srv.base_url, tmp_path / "a.db", "PARKNEWS_OPERATOR=Jane Doe <jane@example.org>",
-                       "PARKNEWS_WARC_MAX_SIZE=60000", f"PARKNEWS_ARCHIVE_DIR={tmp_path / 'arch'}")
+                       "PARKNEWS_WARC_MAX_SIZE=60000", f"PARKNEWS_WARC_DIR={tmp_path / 'arch'}")
         assert proc.returncode == 0, proc.stderr[-3000:]
         (tmp_path / "off").mkdir()
         off = _scrapy(srv.base_url, tmp_path / "off" / "b.db", "PARKNEWS_WARC=0")

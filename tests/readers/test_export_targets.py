@@ -86,10 +86,10 @@ def test_warc_export_refuses_a_damaged_record(archive, tmp_path):
 
     import sqlite_utils
 
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
     folder = tmp_path / "warc"
-    shutil.copytree(default_archive_dir(archive["db"]), folder)
+    shutil.copytree(warc_dir_for(archive["db"]), folder)
     db = sqlite_utils.Database(str(archive["db"]))
     name, offset, length = db.execute(
         "SELECT warc_file, \"offset\", length FROM captures c JOIN articles a ON a.id = c.article_id "

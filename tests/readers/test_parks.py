@@ -227,9 +227,9 @@ def test_reparse_recomputes_parks_of_old_records(archive, fresh_copy):
         db.execute("UPDATE articles SET parks = '[]' WHERE site = 'demo'")
         db.execute("DELETE FROM article_parks")
     db.close()
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
-    result = run_cli("reparse", "--db", fresh_copy, "--warc-dir", default_archive_dir(archive["db"]))
+    result = run_cli("reparse", "--db", fresh_copy, "--warc-dir", warc_dir_for(archive["db"]))
     assert result.code == 0, result
     assert "parks" in result.stdout
     db = _db(fresh_copy)

@@ -18,7 +18,7 @@ def _demo_article(db_path):
 
 
 def test_show_provenance_ok_then_mismatch_names_the_warc_file(archive, fresh_copy, tmp_path):
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
     article_id, warc_file, offset, length = _demo_article(archive["db"])
     ok = run_cli("show", str(article_id), "--provenance", "--db", archive["db"])
@@ -26,7 +26,7 @@ def test_show_provenance_ok_then_mismatch_names_the_warc_file(archive, fresh_cop
     assert "digest ok" in ok.stdout and warc_file in ok.stdout and "MISMATCH" not in ok.stdout
 
     warc_dir = tmp_path / "copy.warc"
-    shutil.copytree(default_archive_dir(archive["db"]), warc_dir)
+    shutil.copytree(warc_dir_for(archive["db"]), warc_dir)
     path = warc_dir / warc_file
     data = path.read_bytes()
     raw = zlib.decompress(data[offset:offset + length], zlib.MAX_WBITS + 16)
