@@ -10,9 +10,9 @@ from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError
 
 
 def _folder(db_path, warc_dir) -> Path:
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
-    folder = Path(warc_dir) if warc_dir else default_archive_dir(db_path)
+    folder = warc_dir_for(db_path, warc_dir)
     if not folder.is_dir():
         raise CliError(f"{folder}: no such WARC folder (crawl first, or give the folder with --warc-dir)")
     return folder

@@ -29,11 +29,11 @@ def test_index_after_each_crawl_lists_every_capture_and_adds_only_new_records(tm
     from cdxj_indexer import CDXJIndexer
 
     from archive.cdxj_index import lookup
-    from archive.warc import default_archive_dir
+    from archive.warc import warc_dir_for
 
     db_path = tmp_path / "demo.db"
     assert run_cli("demo", "--db", db_path).code == 0
-    folder = default_archive_dir(db_path)
+    folder = warc_dir_for(db_path)
     index = folder / "index.cdxj"
     first = _lines(index)  # written as the crawl finished
     assert first == sorted(first)
@@ -94,7 +94,7 @@ def _get(url, timeout=30):
 
 
 def test_replay_in_pywb_serves_an_article_and_the_gbk_page_as_captured(archive):
-    from archive.warc import default_archive_dir, read_record
+    from archive.warc import warc_dir_for, read_record
     from crawler.replay import PYWB_REQUIREMENT, pywb_env, pywb_python, replay_url
 
     if pywb_python() is None:
@@ -127,7 +127,7 @@ def test_replay_in_pywb_serves_an_article_and_the_gbk_page_as_captured(archive):
         assert f"<title>{title}".encode() in body or title.encode() in body
 
         title, url, fetched_at, warc_file, offset, length = gbk[0]
-        stored = read_record(default_archive_dir(archive["db"]), warc_file, offset, length)
+        stored = read_record(warc_dir_for(archive["db"]), warc_file, offset, length)
         status, headers, body = _get(replay_url(url, fetched_at, base=base, original=True))
         assert status == 200
         assert body == stored.body and body.decode("gb18030").count(title) >= 1
