@@ -166,8 +166,9 @@ def known_url(db, url: str) -> tuple[bool, str | None]:
     return dead is not None, None
 
 
-def recent_runs(db, site: str, *, before_id: int | None = None, limit: int = 5) -> list[dict[str, Any]]:
-    """The site's last finished runs (newest first), as dicts with coverage decoded."""
+def recent_runs(db, site: str, *, limit: int, before_id: int | None = None) -> list[dict[str, Any]]:
+    """The site's last `limit` finished runs (newest first; PARKNEWS_DEGRADED_WINDOW), as dicts with
+    coverage decoded."""
     cur = db.execute(
         "SELECT * FROM crawl_runs WHERE site = ? AND id < ? AND finish_reason IS NOT NULL "
         "AND status NOT IN ('running', 'interrupted') ORDER BY id DESC LIMIT ?",

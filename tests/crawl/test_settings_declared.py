@@ -110,3 +110,18 @@ def test_the_scan_finds_what_it_looks_for(tmp_path):
     assert [line.split(": ", 1)[1] for line in inline] == [
         "settings.getint('PARKNEWS_BATCH_SIZE', 200)", "settings.get('PARKNEWS_DB', default='x.db')"]
     assert "PARKNEWS_NEVER_DECLARED" not in declared()
+
+
+# `PARKNEWS_X` (10 s), `PARKNEWS_X` (default 10), `PARKNEWS_X` (20%), `PARKNEWS_X`, 0.5 s
+_README_VALUE = re.compile(r"`(PARKNEWS_[A-Z0-9_]+)`(?: \((?:default )?|, )(\d+(?:\.\d+)?)(%?)")
+
+
+def test_the_defaults_the_readme_states_are_the_declared_ones():
+    from crawler import settings
+
+    stated = [(m.group(1), float(m.group(2)) / (100 if m.group(3) else 1))
+              for m in _README_VALUE.finditer((ROOT / "README.md").read_text(encoding="utf-8"))]
+    assert len(stated) >= 10  # the pattern still finds the README's figures
+    wrong = [(name, value, getattr(settings, name, None)) for name, value in stated
+             if getattr(settings, name, None) != value]
+    assert wrong == []
