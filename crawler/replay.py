@@ -166,3 +166,17 @@ def replay_url(url: str, fetched_at: str, *, base: str | None = None, original: 
     """/COLL/TIMESTAMP/URL of a capture; `original` adds pywb's id_ (the bytes as captured)."""
     return f"{base or replay_base()}{COLLECTION}/{timestamp14(fetched_at)}{'id_' if original else ''}/" \
            f"{quote(url, safe=':/?&=%#;,+@!$~*()[]')}"
+
+
+def capture_replay_url(cap: dict, *, base: str | None = None) -> str | None:
+    """The replay URL of a captures row, or None for a capture pywb does not replay as a page
+    (a request, a failed fetch)."""
+    if cap.get("record_type") not in ("response", "revisit") or not cap.get("fetched_at"):
+        return None
+    return replay_url(cap["url"], cap["fetched_at"], base=base)
+
+
+def archived_copy_line(cap: dict) -> str | None:
+    """'archived copy, captured TIME: REPLAY-URL' next to a capture's live URL, or None."""
+    url = capture_replay_url(cap)
+    return f"archived copy, captured {cap['fetched_at']}: {url}" if url else None

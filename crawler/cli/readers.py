@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError, format_table, known_site
+from crawler.cli.base import DB_OPTION, WARC_DIR_OPTION, CliError, format_table, known_site, sites_dir
 
 FORMAT_CHOICE = click.Choice(["table", "json", "jsonl"])
 
@@ -144,6 +144,8 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
 # ---------------------------------------------------------------- show
 
 def _show_text(info) -> str:
+    from crawler.replay import archived_copy_line
+
     rec = info["record"]
     out = [f"# {rec['title'] or '(no title)'}", ""]
     for name in ("id", "site", "published_at", "source", "author", "editor", "url", "canonical_url",
@@ -171,7 +173,10 @@ def _show_text(info) -> str:
     out += _copies_text(info["copies"])
     out.append(f"captures ({len(info['captures'])}):")
     for c in info["captures"]:
-        out.append("  " + ", ".join(f"{k}={v}" for k, v in c.items() if v is not None and k != "article_id"))
+        out.append("  " + ", ".join(f"{k}={v}" for k, v in c.items()
+                                    if v is not None and k not in ("article_id", "replay_url")))
+        if c.get("replay_url"):
+            out.append(f"    live: {c['url']}  {archived_copy_line(c)}")
     out.append(f"versions ({len(info['versions'])}):")
     for v in info["versions"]:
         out.append("  " + ", ".join(f"{k}={v2}" for k, v2 in v.items()
@@ -205,17 +210,39 @@ def _copies_text(copies) -> list[str]:
 def _show_provenance(db, db_path, article_id, warc_dir, fmt):
     from archive.provenance import provenance
     from archive.warc import warc_dir_for
+    from crawler.replay import archived_copy_line, capture_replay_url
 
-    caps = provenance(db, article_id, warc_dir_for(db_path, warc_dir))
+    caps = provenance(db, article_id, warc_dir_for(db_path, warc_dir), sites_dir=sites_dir())
+    for c in caps:
+        c["replay_url"] = capture_replay_url(c)
+    if not caps:
+        if fmt == "json":
+            _echo_json(caps)
+        raise CliError(f"article {article_id} has no captures in {db_path} (stored before WARC capture, "
+                       "or crawled with PARKNEWS_WARC off): nothing to check", 1)
     if fmt == "json":
         _echo_json(caps)
     else:
         click.echo(f"captures of article {article_id} ({len(caps)}):")
         for c in caps:
-            fields = ", ".join(f"{k}={v}" for k, v in c.items()
-                               if v is not None and k not in ("article_id", "check", "problem"))
+            click.echo(f"  capture {c['id']}: {c['record_type']} of {c['url']}\n"
+                       f"    WARC file {c['warc_file']}, offset {c['offset']}, length {c['length']}, "
+                       f"record {c['record_id']}" + (f" (refers to {c['refers_to']})" if c["refers_to"] else "") +
+                       f"\n    payload digest {c['payload_digest'] or '-'}, fetched {c['fetched_at']}, "
+                       f"status {c['status'] if c['status'] is not None else '-'}, IP {c['ip'] or 'not recorded'}"
+                       + (f", run {c['run_id']}" if c.get("run_id") else ""))
             verdict = {"ok": "digest ok", "mismatch": "digest MISMATCH", "missing": "missing"}[c["check"]]
-            click.echo(f"  {fields}\n    {verdict}" + (f" ({c['problem']})" if c["problem"] else ""))
+            click.echo(f"    {verdict}" + (f" ({c['problem']})" if c["problem"] else ""))
+            detail = c["parse_detail"]
+            click.echo("    fresh parse: " + {
+                "equal": "the stored fields equal it",
+                "differs": f"DIFFERS from the stored fields in {', '.join(detail or [])}",
+                "refused": f"the parser now refuses the page ({detail})",
+                "unreadable": f"cannot read the page ({detail})",
+            }.get(c["parse"], f"not compared ({detail})"))
+            line = archived_copy_line(c)
+            if line:
+                click.echo(f"    {line}")
     if any(c["check"] != "ok" for c in caps):
         sys.exit(1)
 
@@ -248,6 +275,10 @@ def show(ref, db_path, fmt, provenance, warc_dir):
         _show_provenance(db, db_path, article_id, warc_dir, fmt)
         return
     info = show_info(db, article_id)
+    from crawler.replay import capture_replay_url
+
+    for c in info["captures"]:
+        c["replay_url"] = capture_replay_url(c)
     if fmt == "json":
         _echo_json(info)
     else:
