@@ -1,7 +1,8 @@
 """Every PARKNEWS_* setting is declared once, with a comment, in crawler/settings.py, and the code
 reads it there: no read repeats a default inline (`getint("X", 200)`), no name is read or set that
-is not declared, and no declared name goes unused. Environment variables (`os.environ.get(...)`,
-documented in the README) are not Scrapy settings and are left out."""
+is not declared, and no declared name goes unused; the defaults the README states are the
+declared ones. Environment variables (`os.environ.get("PARKNEWS_...")`) are not Scrapy settings:
+each is documented in the README instead."""
 import ast
 import re
 from pathlib import Path
@@ -125,3 +126,16 @@ def test_the_defaults_the_readme_states_are_the_declared_ones():
     wrong = [(name, value, getattr(settings, name, None)) for name, value in stated
              if getattr(settings, name, None) != value]
     assert wrong == []
+
+
+def test_every_parknews_environment_variable_the_code_reads_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    read = set()
+    for path in _product_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        env = _env_reads(tree)
+        read |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) in env
+                 and isinstance(n.value, str) and NAME.fullmatch(n.value)}
+    assert {"PARKNEWS_SITES_DIR", "PARKNEWS_CJK_FONT"} <= read  # the scan sees them
+    assert sorted(name for name in read if f"`{name}" not in readme and f"${name}" not in readme) == []
+    assert not read & set(declared())  # an environment variable is not also a setting
