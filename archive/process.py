@@ -1,5 +1,5 @@
 """One record's way into the archive, the same for every writer: a crawl (crawler.pipelines), a
-re-parse (archive.reparse) and a retry of refused pages (archive.refused). No Scrapy.
+re-parse (archive.reparse) and a retry of refused pages (archive.retry). No Scrapy.
 
 process_record(record, capture, archive): validate (archive.validate; a record failing a check is
 recorded as refused with its capture, archive.refused), normalise, then Archive.save (archive.store):
@@ -54,23 +54,24 @@ def refuse(archive: Archive, url: str, site: str | None, capture: dict[str, Any]
 
 
 def process_record(record: Record, capture: dict[str, Any] | None, archive: Archive, *,
-                   run_id: int | None = None, seen_at: str | None = None, reparse: bool = False) -> Outcome:
+                   run_id: int | None = None, seen_at: str | None = None,
+                   reparse_of: int | None = None) -> Outcome:
     """Validate, normalise and store one parsed record (see the module doc).
 
     `capture` is where its response is in the WARC files (crawler.capture), or None. With
-    `reparse=True` the record is a stored article's capture parsed again: every parsed field is
+    `reparse_of=ID` the record is stored article ID's capture parsed again: every parsed field is
     compared (not only the text, title, date and credits a re-fetch compares), the URL is not
     marked seen, no captures row is added, and a refusal is returned without being recorded (the
     article stays as it was)."""
     error = validation_error(record)
     if error:
         reason, detail = error
-        if reparse:
+        if reparse_of is not None:
             return Outcome(REFUSED, reason=reason, detail=detail)
         return refuse(archive, record.url, record.site, capture, reason, detail, run_id=run_id)
     normalize_record(record)
-    if reparse:
-        saved = archive.save(record, seen_at=seen_at, fetched=False, compared=PARSED_FIELDS)
+    if reparse_of is not None:
+        saved = archive.save(record, seen_at=seen_at, fetched=False, compared=PARSED_FIELDS, article_id=reparse_of)
     else:
         saved = archive.save(record, seen_at=seen_at, capture=capture)
     return Outcome(saved.outcome, saved.article_id, how=saved.how, changed=saved.changed)

@@ -2,11 +2,13 @@
 
 For each article, the latest 2xx capture of the article's own URL (`articles.url`) is read back
 from its WARC file (a revisit record is followed to the response holding the payload), parsed
-with `crawler.parsing.parse_page`, normalized and validated as the crawl does (archive.validate:
-a record failing one of the crawl's checks is skipped with its reason), and compared with the stored
-record field by field. Changed records are updated (fields, `parser_version`, `updated_at`); an
-unchanged parser changes nothing. A missing or damaged WARC file is reported by URL and the rest
-goes on.
+with `crawler.parsing.parse_page`, and stored through the crawl's own record path
+(archive.process.process_record): the same validation (a record failing one of the crawl's checks
+is skipped with its reason, the article left as it was), normalisation and storage, comparing every
+parsed field with the stored record. A changed record is updated (fields, `parser_version`,
+`updated_at`), with an article_versions row when its text, title or date changed, and its
+near-duplicate index and cluster redone when its text changed; an unchanged parser changes
+nothing. A missing or damaged WARC file is reported by URL and the rest goes on.
 
 The record's `fetched_at` is the fetch time of the response that holds the payload, as in the
 crawl (relative dates resolve against it), so a re-parse of the same bytes gives the same record.
@@ -21,17 +23,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from crawler.parsing.record import PARSED_FIELDS
+
 from . import captures as captures_mod
 from . import parks as parks_mod
+from .process import DUPLICATE, REFUSED, UPDATED, process_record
 from .validate import normalize_record, validation_error
 from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
-
-# Compared and rewritten columns: everything the parser produces (url, fetched_at excluded).
-REPARSED_COLUMNS = (
-    "canonical_url", "site", "title", "published_at", "source", "author", "editor", "sections",
-    "body_text", "images", "content_hash", "extraction", "warnings", "parser_version", "parks",
-)
-
 
 @dataclass
 class ReparseResult:
@@ -123,7 +121,6 @@ def _select(db, site: str | None, since: str | None):
         params.append(site)
     sql = (
         "SELECT a.id AS article_id, a.url AS article_url, a.site AS article_site, "
-        f"{', '.join('a.' + c + ' AS old_' + c for c in REPARSED_COLUMNS)}, a.fetched_at AS old_fetched_at, "
         "c.id AS capture_id, c.warc_file, c.\"offset\", c.length, c.record_id, c.record_type, c.refers_to, c.fetched_at "
         "FROM articles a LEFT JOIN captures c ON c.id = ("
         "  SELECT id FROM captures WHERE article_id = a.id AND url = a.url "
@@ -138,21 +135,17 @@ def _select(db, site: str | None, since: str | None):
     return db.execute_returning_dicts(sql, params)
 
 
-def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str | None = None,
-            dry_run: bool = False, batch: int = 200,
-            progress: Callable[[int, int], None] | None = None,
+def reparse(archive, archive_dir: str | Path, *, site: str | None = None, since: str | None = None,
+            dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
             sites_dir: str | Path | None = None) -> ReparseResult:
-    """Re-parse the selected articles; see the module doc. `progress(done, total)` is called
-    now and then; site rules come from spiders/sites (or `sites_dir`)."""
-    from .store import now_iso, record_row
-
+    """Re-parse the selected articles of `archive` (an archive.store.Archive, whose batching
+    commits the changes); see the module doc. `progress(done, total)` is called now and then;
+    site rules come from spiders/sites (or `sites_dir`)."""
+    db = archive.db
     recover_open_files(archive_dir)
     rows = _select(db, site, since)
     result = ReparseResult()
     rules_cache: dict = {}
-    gaz = parks_mod.gazetteer(db)
-    pending = 0
-    in_tx = False
     last_progress = 0.0
     try:
         for i, row in enumerate(rows):
@@ -174,57 +167,27 @@ def reparse(db, archive_dir: str | Path, *, site: str | None = None, since: str 
                 result.rejected.append((url, f"parse error ({detail})" if reason == "parse_error"
                                         else f"not an article now ({reason})"))
                 continue
-            invalid = validation_error(record)  # the crawl's ValidatePipeline rules, all of them
-            if invalid:
-                reason, detail = invalid
-                result.rejected.append((url, f"fails validation ({reason}{': ' + detail if detail else ''})"))
-                continue
-            fetched_at = record.fetched_at
-            parks_mod.apply_gazetteer(record, gaz)
-            new = record_row(record)
-            changed = [c for c in REPARSED_COLUMNS if new[c] != row["old_" + c]]
-            if not changed:
-                continue
             if dry_run:
+                invalid = validation_error(record)
+                outcome_kind, changed = (REFUSED, ()) if invalid else (UPDATED, archive.changes(
+                    record, row["article_id"], PARSED_FIELDS))
+                reason, detail = invalid or ("", "")
+            else:
+                outcome = process_record(record, None, archive, reparse_of=row["article_id"])
+                outcome_kind, changed, reason, detail = outcome.kind, outcome.changed, outcome.reason, outcome.detail
+            if outcome_kind == REFUSED:
+                result.rejected.append((url, f"fails validation ({reason}{': ' + detail if detail else ''})"))
+            elif outcome_kind == DUPLICATE:
+                result.conflicts.append((url, f"its new text equals article {outcome.article_id}'s; left as it was"))
+            elif changed:
                 result.changed += 1
                 result.fields.update(changed)
-                continue
-            if not in_tx:
-                db.execute("BEGIN IMMEDIATE")
-                in_tx = True
-            cols = list(changed) + ["fetched_at", "updated_at"]
-            values = [new[c] for c in changed] + [fetched_at, now_iso()]
-            try:
-                db.execute("SAVEPOINT reparse_one")
-                db.execute(f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
-                           values + [row["article_id"]])
-                if "parks" in changed:  # article_parks follow (archive.parks.sync_links below)
-                    db.execute(f"INSERT OR IGNORE INTO {parks_mod.QUEUE_TABLE}(article_id) VALUES (?)",
-                               [row["article_id"]])
-                db.execute("RELEASE reparse_one")
-            except Exception as exc:
-                db.execute("ROLLBACK TO reparse_one")
-                db.execute("RELEASE reparse_one")
-                if "UNIQUE" in str(exc) and "content_hash" in str(exc):
-                    other = db.execute("SELECT id FROM articles WHERE content_hash = ?", [new["content_hash"]]).fetchone()
-                    result.conflicts.append((url, f"its new text equals article {other[0] if other else '?'}'s; left as it was"))
-                    continue
-                raise
-            result.changed += 1
-            result.fields.update(changed)
-            pending += 1
-            if pending >= batch:
-                db.execute("COMMIT")
-                in_tx = False
-                pending = 0
-        if in_tx:
-            db.execute("COMMIT")
-            in_tx = False
+        archive.flush()
         if not dry_run:
-            parks_mod.sync_links(db)
-    finally:
-        if in_tx:
-            db.execute("ROLLBACK")
+            parks_mod.sync_links(db)  # the gazetteer mirror, and articles queued by `parks add`
+    except BaseException:
+        archive.rollback()
+        raise
     return result
 
 

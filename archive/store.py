@@ -136,7 +136,8 @@ class Archive:
 
     def save(self, record: Record, match: dedup.Match | None = None, *,
              seen_at: str | None = None, capture: dict[str, Any] | None = None,
-             fetched: bool = True, compared: tuple[str, ...] = COMPARED_COLUMNS) -> SaveResult:
+             fetched: bool = True, compared: tuple[str, ...] = COMPARED_COLUMNS,
+             article_id: int | None = None) -> SaveResult:
         """Store one parsed record: a new article, a known one seen again, or a copy of one.
 
         `match` is the record's dedup.match, when the caller has it already; one made outside
@@ -148,13 +149,17 @@ class Archive:
 
         `fetched=False` is a re-parse of a stored capture, not a fetch: the URL's last_seen and
         gone marks are left as they are and no captures row is added. `compared` are the columns
-        whose change makes a known URL's article UPDATED (a re-parse compares every parsed field)."""
+        whose change makes a known URL's article UPDATED (a re-parse compares every parsed field).
+        `article_id`: the record is that stored article's own URL parsed again (a re-parse), so it
+        is matched to it without a lookup."""
         seen_at = seen_at or now_iso()
         parks.apply_gazetteer(record, self._gazetteer)
         self._begin()
         try:
             self._replaced = None
-            if match is None or getattr(match, "tx", None) != self._tx_serial:
+            if article_id is not None:
+                match = dedup.Match("same_url", article_id, "url")
+            elif match is None or getattr(match, "tx", None) != self._tx_serial:
                 match = self.match(record)
             result = self._save(record, match, seen_at, fetched=fetched, compared=compared)
             if fetched:
@@ -169,6 +174,18 @@ class Archive:
         self._wrote()
         return result
 
+    def _changed(self, article_id: int, row: dict[str, Any], compared: tuple[str, ...]):
+        """(the article's URL, the `compared` columns whose stored value differs from `row`'s)."""
+        old = self.db.execute(f"SELECT url, {', '.join(compared)} FROM articles WHERE id = ?",
+                              [article_id]).fetchone()
+        return old[0], tuple(c for c, value in zip(compared, old[1:]) if value != row[c])
+
+    def changes(self, record: Record, article_id: int, compared: tuple[str, ...] = COMPARED_COLUMNS) -> tuple[str, ...]:
+        """The columns `save` would change in stored article `article_id` for `record`; writes
+        nothing (a dry run)."""
+        parks.apply_gazetteer(record, self._gazetteer)
+        return self._changed(article_id, record_row(record), compared)[1]
+
     def _save(self, record: Record, match: dedup.Match, seen_at: str, *, fetched: bool = True,
               compared: tuple[str, ...] = COMPARED_COLUMNS) -> SaveResult:
         db = self.db
@@ -177,13 +194,10 @@ class Archive:
             if fetched:
                 self._add_url(record.url, known, record.site, seen_at)
             row = record_row(record)
-            old = db.execute(
-                f"SELECT url, {', '.join(compared)} FROM articles WHERE id = ?", [known]
-            ).fetchone()
-            if dedup.url_key(old[0], self.strip_params) != dedup.url_key(record.url, self.strip_params):
+            old_url, changed = self._changed(known, row, compared)
+            if dedup.url_key(old_url, self.strip_params) != dedup.url_key(record.url, self.strip_params):
                 # A copy's URL seen again: its own parse is kept, the row is the best copy's.
                 return self._copy_seen(record, row, known, "url", seen_at)
-            changed = tuple(c for c, value in zip(compared, old[1:]) if value != row[c])
             if not changed:
                 copies.keep(db, known, row, seen_at, self.strip_params)
                 return SaveResult(UNCHANGED, known, "url")

@@ -61,13 +61,11 @@ def reparse(db_path, warc_dir, site, since, dry_run):
             db.close()
             raise CliError(f"{folder}: no such WARC folder, so none of the {captured} captured articles can be "
                            f"re-parsed (give the folder with --warc-dir)")
-    try:
-        result = run_reparse(db, folder, site=site, since=_since(since), dry_run=dry_run,
-                             progress=tty_progress(), sites_dir=sites)
-    finally:
-        db.close()
+    db.close()
     archive = Archive(db_path)
     try:
+        result = run_reparse(archive, folder, site=site, since=_since(since), dry_run=dry_run,
+                             progress=tty_progress(), sites_dir=sites)
         retried = retry_refused(archive, folder, site=site, dry_run=dry_run, sites_dir=sites)
     finally:
         archive.close()

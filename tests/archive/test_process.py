@@ -80,7 +80,7 @@ def test_refused_record_is_recorded_with_its_capture(archive, change, reason, de
 
 def test_reparse_refusal_is_returned_not_recorded(archive):
     stored = process_record(rec(), None, archive)
-    outcome = process_record(rec(title=""), None, archive, reparse=True)
+    outcome = process_record(rec(title=""), None, archive, reparse_of=stored.article_id)
     assert (outcome.kind, outcome.reason) == ("refused", "no_title")
     assert rows(archive, "SELECT * FROM refused_pages") == []
     assert rows(archive, "SELECT title FROM articles WHERE id = ?", [stored.article_id])[0]["title"]
@@ -91,7 +91,7 @@ def test_reparse_compares_every_parsed_field_and_keeps_the_url_unseen(archive):
     newer = rec(parser_version="2.0")
     # a re-fetch compares the text, title, date, credits and images only
     assert process_record(rec(parser_version="2.0"), None, archive, seen_at="2024-06-19T00:00:00+00:00").kind == "unchanged"
-    out = process_record(newer, None, archive, reparse=True, seen_at="2024-06-20T00:00:00+00:00")
+    out = process_record(newer, None, archive, reparse_of=stored.article_id, seen_at="2024-06-20T00:00:00+00:00")
     assert (out.kind, out.changed) == ("updated", ("parser_version",))
     [url] = rows(archive, "SELECT last_seen FROM article_urls")
     assert url["last_seen"] == "2024-06-19T00:00:00+00:00"  # the re-parse is not a visit

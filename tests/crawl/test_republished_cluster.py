@@ -19,17 +19,18 @@ def article(title, meta, paras):
                      f"<h1>{title}</h1><div class='info'>{meta}</div><div id='articleBody'>{body}</div>"
                      f"<div class='footer'>版权所有</div></body></html>")
 
-def test_republished_copy_clusters_with_its_original(tmp_path):
-    unrelated = ["白沙高新区今年新认定高新技术企业五十六家，研发投入强度达到百分之四点二。" * 3,
-                 "园区孵化器在孵企业突破三百家，累计培育上市企业四家，科技成果转化成效明显。" * 3]
-    pages = {
-        "/list.html": Page.html("<html><body><a href='/a/1.html'>1</a><a href='/a/2.html'>2</a>"
-                                "<a href='/a/3.html'>3</a></body></html>"),
-        "/a/1.html": article("临江经开区集中签约12个项目 总投资186亿元", "时间:2024-05-13来源:临江日报", PARAS),
-        "/a/2.html": article("【园区动态】临江经开区签约12个重点项目", "时间:2024-05-15来源:中国网园区",
-                             PARAS[:2] + PARAS[3:] + ["（责任编辑：园区投稿01）编者按：本文转载自临江日报。"]),
-        "/a/3.html": article("白沙高新区高新技术企业数量创新高", "时间:2024-05-14来源:白沙日报", unrelated),
-    }
+# An original and its republished copy (a changed title, paragraph 3 dropped, a note added).
+COPY_PAGES = {
+    "/a/1.html": article("临江经开区集中签约12个项目 总投资186亿元", "时间:2024-05-13来源:临江日报", PARAS),
+    "/a/2.html": article("【园区动态】临江经开区签约12个重点项目", "时间:2024-05-15来源:中国网园区",
+                         PARAS[:2] + PARAS[3:] + ["（责任编辑：园区投稿01）编者按：本文转载自临江日报。"]),
+}
+
+
+def crawl_pages(tmp_path, pages):
+    """Crawl `pages` and a list page linking them from a local server: (db, {file name: article id})."""
+    links = "".join(f"<a href='{path}'>{n}</a>" for n, path in enumerate(pages, 1))
+    pages = {"/list.html": Page.html(f"<html><body>{links}</body></html>"), **pages}
     db = tmp_path / "c.db"
     with SiteServer(pages) as srv:
         site_file = write_site(tmp_path, "local", srv.base_url, start="/list.html", follow=(),
@@ -38,6 +39,16 @@ def test_republished_copy_clusters_with_its_original(tmp_path):
     assert result.code == 0, result
     d = sqlite_utils.Database(str(db))
     ids = {r["url"].rsplit("/", 1)[1]: r["id"] for r in d.query("select id, url from articles")}
+    d.close()
+    return db, ids
+
+
+def test_republished_copy_clusters_with_its_original(tmp_path):
+    unrelated = ["白沙高新区今年新认定高新技术企业五十六家，研发投入强度达到百分之四点二。" * 3,
+                 "园区孵化器在孵企业突破三百家，累计培育上市企业四家，科技成果转化成效明显。" * 3]
+    db, ids = crawl_pages(tmp_path, {
+        **COPY_PAGES, "/a/3.html": article("白沙高新区高新技术企业数量创新高", "时间:2024-05-14来源:白沙日报", unrelated)})
+    d = sqlite_utils.Database(str(db))
     assert set(ids) == {"1.html", "2.html", "3.html"}  # every copy keeps its own record
     members = {r["article_id"]: r["cluster_id"] for r in d.query("select * from cluster_members")}
     assert members.get(ids["1.html"]) is not None
