@@ -27,7 +27,7 @@ from crawler.parsing.record import PARSED_FIELDS
 
 from . import captures as captures_mod
 from . import parks as parks_mod
-from .process import DUPLICATE, REFUSED, UPDATED, process_record
+from .process import DUPLICATE, REFUSED, UPDATED, Outcome, process_record
 from .validate import normalize_record, validation_error
 from .warc import RENAMED_HEADER_PREFIX, WarcReadError, read_record, recover_open_files
 
@@ -114,6 +114,29 @@ def parse_capture(db, archive_dir: str | Path, capture: dict, url: str, site: st
     return record, None
 
 
+def parsed_captures(db, archive_dir: str | Path, rows, result, *, url: str, site: str, cache: dict,
+                    sites_dir: str | Path | None = None, progress: Callable[[int, int], None] | None = None):
+    """(row, record, refusal) for each row (a captures row, with its URL and site under the keys
+    `url`, `site`) whose capture reads back, parsed as the crawl did (parse_capture). Counts on
+    `result` (a re-parse's or a retry's): `no_capture` for a row without one, `checked` for the
+    others, and `unreadable` lists (url, why) for a capture that does not read back."""
+    last_progress = 0.0
+    for i, row in enumerate(rows):
+        if progress and (time.monotonic() - last_progress > 0.2 or i + 1 == len(rows)):
+            progress(i + 1, len(rows))
+            last_progress = time.monotonic()
+        if row["capture_id"] is None or row["warc_file"] is None:
+            result.no_capture += 1
+            continue
+        result.checked += 1
+        try:
+            record, refusal = parse_capture(db, archive_dir, row, row[url], row[site], cache, sites_dir)
+        except WarcReadError as exc:
+            result.unreadable.append((row[url], str(exc)))
+            continue
+        yield row, record, refusal
+
+
 def _select(db, site: str | None, since: str | None):
     where, params = [], []
     if site:
@@ -145,43 +168,30 @@ def reparse(archive, archive_dir: str | Path, *, site: str | None = None, since:
     recover_open_files(archive_dir)
     rows = _select(db, site, since)
     result = ReparseResult()
-    rules_cache: dict = {}
-    last_progress = 0.0
     try:
-        for i, row in enumerate(rows):
-            if progress and (time.monotonic() - last_progress > 0.2 or i + 1 == len(rows)):
-                progress(i + 1, len(rows))
-                last_progress = time.monotonic()
+        for row, record, refusal in parsed_captures(db, archive_dir, rows, result, url="article_url",
+                                                    site="article_site", cache={}, sites_dir=sites_dir,
+                                                    progress=progress):
             url = row["article_url"]
-            if row["capture_id"] is None:
-                result.no_capture += 1
-                continue
-            result.checked += 1
-            try:
-                record, refusal = parse_capture(db, archive_dir, row, url, row["article_site"], rules_cache, sites_dir)
-            except WarcReadError as exc:
-                result.unreadable.append((url, str(exc)))
-                continue
             if refusal:
                 reason, detail = refusal
                 result.rejected.append((url, f"parse error ({detail})" if reason == "parse_error"
                                         else f"not an article now ({reason})"))
                 continue
-            if dry_run:
+            if dry_run:  # what process_record would do, writing nothing
                 invalid = validation_error(record)
-                outcome_kind, changed = (REFUSED, ()) if invalid else (UPDATED, archive.changes(
-                    record, row["article_id"], PARSED_FIELDS))
-                reason, detail = invalid or ("", "")
+                outcome = Outcome(REFUSED, reason=invalid[0], detail=invalid[1]) if invalid else Outcome(
+                    UPDATED, row["article_id"], changed=archive.changes(record, row["article_id"], PARSED_FIELDS))
             else:
                 outcome = process_record(record, None, archive, reparse_of=row["article_id"])
-                outcome_kind, changed, reason, detail = outcome.kind, outcome.changed, outcome.reason, outcome.detail
-            if outcome_kind == REFUSED:
-                result.rejected.append((url, f"fails validation ({reason}{': ' + detail if detail else ''})"))
-            elif outcome_kind == DUPLICATE:
+            if outcome.kind == REFUSED:
+                detail = f": {outcome.detail}" if outcome.detail else ""
+                result.rejected.append((url, f"fails validation ({outcome.reason}{detail})"))
+            elif outcome.kind == DUPLICATE:
                 result.conflicts.append((url, f"its new text equals article {outcome.article_id}'s; left as it was"))
-            elif changed:
+            elif outcome.changed:
                 result.changed += 1
-                result.fields.update(changed)
+                result.fields.update(outcome.changed)
         archive.flush()
         if not dry_run:
             parks_mod.sync_links(db)  # the gazetteer mirror, and articles queued by `parks add`

@@ -10,10 +10,9 @@ from crawler.parsing import PARSER_VERSION
 
 from .process import process_record
 from .refused import pending
-from .reparse import parse_capture, site_config
+from .reparse import parsed_captures, site_config
 from .transactions import joined_transaction
 from .validate import validation_error
-from .warc import WarcReadError
 
 
 @dataclass
@@ -37,17 +36,9 @@ def retry_refused(archive, archive_dir, *, site: str | None = None, dry_run: boo
     cache: dict = {}
     default_strip = archive.strip_params
     try:
-        for row in pending(db, site):
+        for row, record, refusal in parsed_captures(db, archive_dir, pending(db, site), result, url="url",
+                                                    site="site", cache=cache, sites_dir=sites_dir):
             url = row["url"]
-            if row["capture_id"] is None or row["warc_file"] is None:
-                result.no_capture += 1
-                continue
-            result.checked += 1
-            try:
-                record, refusal = parse_capture(db, archive_dir, row, url, row["site"], cache, sites_dir)
-            except WarcReadError as exc:
-                result.unreadable.append((url, str(exc)))
-                continue
             reason, detail = refusal or validation_error(record) or (None, "")
             if reason is not None:
                 result.still_refused[reason] += 1
