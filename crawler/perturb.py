@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from crawler.parsing.dom import squashed as _norm
+from crawler.parsing.dom import squashed as _norm, without_stray_end
 from crawler.parsing.encoding import decode_body
 
 KINDS = ("attrs", "h1", "meta_table", "whitespace", "meta_order")
@@ -65,7 +65,7 @@ def _text(el) -> str:
 def visible_text(body: bytes) -> str:
     """The page's text outside script/style/iframe, white space removed (what a perturbation must keep)."""
     text, _codec, _w = decode_body(body)
-    doc = etree.fromstring(_strip_xml_decl(text), _PARSER)
+    doc = etree.fromstring(without_stray_end(_strip_xml_decl(text)), _PARSER)
     return "" if doc is None else _norm(_text(doc))
 
 
@@ -313,7 +313,7 @@ def perturb_page(body: bytes, kinds=KINDS, title: str | None = None) -> Perturbe
         raise ValueError(f"unknown perturbation {', '.join(sorted(unknown))} (one of {', '.join(KINDS)})")
     text, codec, _w = decode_body(body)
     bom = b"\xef\xbb\xbf" if body.startswith(b"\xef\xbb\xbf") and codec == "utf-8" else b""
-    doc = etree.fromstring(_strip_xml_decl(text), _PARSER)
+    doc = etree.fromstring(without_stray_end(_strip_xml_decl(text)), _PARSER)
     if doc is None:
         return Perturbed(body, ())
     tree = doc.getroottree()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .vocab import DEEP_NESTING_LIMIT, DEEP_WRAPPER_TAGS, LXML_HUGE_TREE
+from .vocab import DEEP_NESTING_LIMIT, DEEP_WRAPPER_TAGS, LXML_HUGE_TREE, STRAY_END_TAIL
 
 BLOCK_TAGS = frozenset("""p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 table tbody thead tfoot
 tr td th blockquote pre figure figcaption header footer center form aside nav hr caption address text body
@@ -69,6 +69,9 @@ _BYTE_PARSERS: dict = {}
 def parse_html(text: str, raw: bytes | None = None, codec: str | None = None) -> etree._Element:
     """Parse decoded text; when the bytes decoded cleanly as `codec`, libxml2 parses the raw bytes
     with that encoding forced (same tree, faster than parsing a Python str)."""
+    if _stray_end(raw if raw is not None else text):
+        # a header include's own </body></html> mid-page: libxml2 drops all that follows it
+        text, raw = _END_TAGS_RE.sub("", text), None
     if raw is not None and codec in ("utf-8", "gb18030") and not raw.startswith(b"\xef\xbb\xbf"):
         parser = _BYTE_PARSERS.get(codec)
         if parser is None:
@@ -92,6 +95,27 @@ def parse_html(text: str, raw: bytes | None = None, codec: str | None = None) ->
     if doc is None:
         raise ValueError("no document")
     return doc
+
+
+_END_TAGS_RE = re.compile(r"</(?:body|html)\s*>", re.I)
+_HTML_END_RE = re.compile(r"</html\s*>", re.I)
+_HTML_END_B_RE = re.compile(rb"</html\s*>", re.I)
+_BLOCK_START_RE = re.compile(r"<(?:div|p|table|article|section)[\s>]", re.I)
+_BLOCK_START_B_RE = re.compile(rb"<(?:div|p|table|article|section)[\s>]", re.I)
+
+
+def without_stray_end(text: str) -> str:
+    """The page text without its end tags when a stray </html> (a header include's) sits mid-page."""
+    return _END_TAGS_RE.sub("", text) if _stray_end(text) else text
+
+
+def _stray_end(doc) -> bool:
+    """Does page content (blocks, STRAY_END_TAIL bytes or more) follow the first </html>?"""
+    is_bytes = isinstance(doc, bytes)
+    m = (_HTML_END_B_RE if is_bytes else _HTML_END_RE).search(doc)
+    if m is None or len(doc) - m.end() < STRAY_END_TAIL:
+        return False
+    return bool((_BLOCK_START_B_RE if is_bytes else _BLOCK_START_RE).search(doc, m.end()))
 
 
 _WRAPPER_TAG_RE = re.compile(r"</?(?:" + "|".join(DEEP_WRAPPER_TAGS) + r")(?:\s[^>]*)?>", re.I)

@@ -60,6 +60,8 @@ PARSER_VERSION = "2.0"
 
 _DEBUG: dict | None = None  # set to a dict to collect intermediate values (development aid)
 _HEADER_SPAN = 30
+# a dated line wholly in brackets ("（2007年6月29日…会议通过）") is a note of the document, not the meta line
+_BRACKETED_RE = re.compile(r"^\s*[（(][^（）()]*[）)]\s*$")
 _FOOTER_SPAN = 40
 
 
@@ -178,6 +180,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
             continue
         if _key(l.text) == title_key or (is_meta_line(l.text) and (dt.find_dates(l.text) or by.parse_labels(l.text))
                                          and l.n <= 80 and "。" not in l.text) or (l.n <= 50 and not re.search(r"[。，]", l.text)
+                                                            and not _BRACKETED_RE.match(l.text)
                                                             and dt.find_dates(l.text, fetched_at, allow_relative=False)):
             header.append(i)
             i += 1

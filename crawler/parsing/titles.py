@@ -120,7 +120,7 @@ def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None)
             best = (score, i, s, hs)
     if best is not None:
         _score, i, s, hs = best
-        text = lines[i].text
+        text, i, s = _join_broken(lines, i, refs, s)
         k = _key(text)
         # a button label glued to the headline ("…行为播报文章"): cut to the reference
         for r in refs:
@@ -147,6 +147,28 @@ def extract_title(lines, c_first: int, c_last: int, container, meta, trace=None)
     if meta.wrapper_title:
         return meta.wrapper_title, None, "meta"
     return None, None, None
+
+
+def _join_broken(lines, i, refs, s):
+    """A headline broken over lines of one block (<br>): join the lines before and after line i
+    while the joined text is still part of a reference and matches it better. Returns (text,
+    index of the last line joined, similarity)."""
+    first = last = i
+    while True:
+        grown = False
+        for j in (first - 1, last + 1):
+            if not 0 <= j < len(lines) or lines[j].el is not lines[i].el:
+                continue
+            a, b = min(j, first), max(j, last)
+            k = "".join(_key(lines[x].text) for x in range(a, b + 1))
+            js = max((quick_sim(k, r) for r in refs), default=0.0)
+            if js > s and any(k in r for r in refs):
+                first, last, s, grown = a, b, js, True
+        if not grown:
+            break
+    if first == last:
+        return lines[i].text, i, s
+    return "".join(lines[x].text for x in range(first, last + 1)), last, s
 
 
 def _cut_to(text: str, nchars: int) -> str:

@@ -7,6 +7,7 @@ them. Thresholds count characters of visible text unless said otherwise.
 from __future__ import annotations
 
 # ---- page model ----
+STRAY_END_TAIL = 500  # this much page after the first </html> (with blocks in it): that </html> is stray
 LXML_HUGE_TREE = True  # bodies nested deeper than libxml2's default 255 levels must not be lost
 
 # ---- is_article: keep a page with a headline and a body ----

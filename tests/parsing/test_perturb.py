@@ -204,3 +204,14 @@ def test_on_the_real_corpus_text_and_encoding_survive_every_rewrite():
     pages = len(load_truth(corpus))
     assert rewritten["attrs"] == rewritten["whitespace"] == pages
     assert rewritten["meta_table"] >= pages * 0.7 and rewritten["meta_order"] >= pages * 0.4, rewritten
+
+
+def test_a_stray_end_of_page_before_the_article_keeps_the_article():
+    # a header include's own </body></html> mid-page: the rewrite keeps what follows it
+    body = ("<html><head><meta charset='utf-8'><title>t</title></head><body><div class='nav'>首页</div></body></html>\n"
+            "<div class='content'><h1 class='t'>园区招商引资再创新高</h1><div class='text'>"
+            + "<p>今年以来，园区坚持项目为王，签约项目32个，总投资180亿元，涵盖新一代信息技术等领域。</p>" * 8
+            + "</div></div></body></html>").encode("utf-8")
+    new = perturb_page(body, KINDS, title="园区招商引资再创新高")
+    assert "签约项目32个" in new.body.decode("utf-8")
+    assert "签约项目32个" in visible_text(body)
