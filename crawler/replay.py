@@ -176,7 +176,11 @@ def capture_replay_url(cap: dict, *, base: str | None = None) -> str | None:
     return replay_url(cap["url"], cap["fetched_at"], base=base)
 
 
+def archived_copy_label(cap: dict) -> str:
+    return f"archived copy, captured {cap['fetched_at']}"
+
+
 def archived_copy_line(cap: dict) -> str | None:
     """'archived copy, captured TIME: REPLAY-URL' next to a capture's live URL, or None."""
     url = capture_replay_url(cap)
-    return f"archived copy, captured {cap['fetched_at']}: {url}" if url else None
+    return f"{archived_copy_label(cap)}: {url}" if url else None

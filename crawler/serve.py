@@ -22,6 +22,8 @@
 * SIGTERM/SIGINT stop the server: requests still running get SHUTDOWN_GRACE_S seconds, and every
   statement still running in Datasette's worker threads is interrupted, so none holds the exit.
 * JSON columns (sections, images, extraction, warnings, run counts) are rendered as HTML.
+* An article's or a capture's URL links to the live page and, next to it, to its archived copy
+  in `parknews replay` ("archived copy, captured …": crawler/replay.py's replay URL).
 """
 from __future__ import annotations
 
@@ -211,6 +213,8 @@ def render_cell(row, value, column, table, database, datasette):
         return _record_link(row, value, column, datasette)  # the search page: hits link to records
     if not isinstance(value, str):
         return None
+    if column == "url" and table in ("articles", "captures") and _has(row, "fetched_at"):
+        return _live_and_archived(row, value, table)
     if column == "snippet":
         return _marked(value)
     if column in JSON_COLUMNS and value[:1] in "[{":
@@ -240,6 +244,23 @@ def _record_link(row, value, column, datasette):
     href = datasette.urls.row(DB_NAME, "articles", str(record))
     text = f"record {record}" if column == "record" else (value or "(no title)")
     return Markup(f'<a class="pn-record" href="{escape(href)}">{escape(text)}</a>')
+
+
+def _live_and_archived(row, url: str, table: str):
+    """An article's or a capture's URL: the live page, and next to it its archived copy in
+    `parknews replay` (crawler/replay.py; the article's record was parsed from its fetch at
+    fetched_at)."""
+    from markupsafe import Markup, escape
+
+    from crawler.replay import archived_copy_label, capture_replay_url
+
+    cap = {"url": url, "fetched_at": row["fetched_at"],
+           "record_type": row["record_type"] if table == "captures" else "response"}
+    replay = capture_replay_url(cap)
+    live = f'<a class="pn-live" href="{escape(url)}" rel="nofollow noreferrer">{escape(url)}</a>'
+    if not replay:
+        return Markup(live)
+    return Markup(f'{live} · <a class="pn-archived" href="{escape(replay)}">{escape(archived_copy_label(cap))}</a>')
 
 
 def _marked(text: str):

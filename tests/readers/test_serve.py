@@ -2,6 +2,7 @@
 Chromium (skipped, with the reason, where Chromium cannot run)."""
 import asyncio
 import contextlib
+import html
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+import sqlite_utils
 
 from pn_testing import ROOT, run_cli, table_dump
 
@@ -290,3 +292,26 @@ def test_search_json_honours_its_time_limit(archive):
     assert json.loads(search_json(str(archive["db"]), "园区"))
     with pytest.raises(SearchTimeout):
         search_json(str(archive["db"]), "区", time_limit_ms=1e-9)
+
+
+def test_record_page_and_captures_link_the_archived_copy_next_to_the_live_url(ds, archive):
+    from crawler.replay import replay_url
+
+    db = sqlite_utils.Database(str(archive["db"]))
+    article_id, url, fetched_at = db.execute(
+        "SELECT a.id, a.url, a.fetched_at FROM articles a JOIN captures c ON c.article_id = a.id "
+        "WHERE a.site = 'demo' ORDER BY a.id LIMIT 1").fetchone()
+    cap_url, cap_fetched = db.execute(
+        "SELECT url, fetched_at FROM captures WHERE article_id = ? AND record_type = 'response' "
+        "ORDER BY id LIMIT 1", [article_id]).fetchone()
+    db.close()
+    page = get(ds, f"/parknews/articles/{article_id}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert f'href="{url}"' in text
+    assert f'href="{replay_url(url, fetched_at)}">archived copy, captured {fetched_at}</a>' in text
+
+    caps = get(ds, f"/parknews/captures?article_id={article_id}")
+    assert caps.status_code == 200
+    assert f'href="{replay_url(cap_url, cap_fetched)}">archived copy, captured {cap_fetched}</a>' \
+        in html.unescape(caps.text)
