@@ -73,6 +73,20 @@ def test_index_after_each_crawl_lists_every_capture_and_adds_only_new_records(tm
     rebuilt = run_cli("index", "--db", db_path)
     assert rebuilt.code == 0 and _lines(index) == second, rebuilt
 
+    for name in first_files:  # a WARC file removed from the folder: its lines go too
+        (folder / name).unlink()
+    dropped = run_cli("index", "--db", db_path)
+    assert dropped.code == 0 and "1 gone or changed files dropped" in dropped.stdout, dropped
+    assert _lines(index) == out.getvalue().splitlines()
+
+
+def test_replay_without_pywb_set_up_says_how_to_set_it_up(tmp_path):
+    (tmp_path / "w").mkdir()
+    result = run_cli("replay", "--warc-dir", tmp_path / "w", "--port", "0",
+                     env={"PARKNEWS_PYWB_ENV": str(tmp_path / "no-pywb")})
+    assert result.code == 2 and "parknews replay --setup" in result.stderr, result
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
 
 def test_index_without_a_warc_folder_is_one_line(tmp_path):
     result = run_cli("index", "--db", tmp_path / "none.db")
