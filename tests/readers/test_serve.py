@@ -19,6 +19,7 @@ import urllib.request
 import pytest
 import sqlite_utils
 
+from pn_browser import chromium_path
 from pn_testing import ROOT, run_cli, table_dump
 
 
@@ -181,14 +182,6 @@ def serving(db_path):
         log.close()
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 def _dump_dom(chromium, url, profile):
     cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
@@ -197,7 +190,7 @@ def _dump_dom(chromium, url, profile):
 
 
 def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
-    chromium = _chromium()
+    chromium = chromium_path()
     if chromium is None:
         pytest.skip("chromium is not installed (apt-get install chromium): browser check skipped")
     profile = tempfile.mkdtemp(prefix="pn-chromium-")
@@ -221,6 +214,38 @@ def test_browser_search_page_finds_a_two_character_term(archive, tmp_path):
             assert server.poll() is None
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_browser_clicks_from_a_search_hit_to_its_record(archive):
+    """A user's path in a real browser: the search form, a 2-character term and a date filter
+    typed in and submitted, then a click on the first hit's title opens its record page."""
+    from pn_browser import Browser
+
+    chromium = chromium_path()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser check skipped")
+    browser = Browser.start(chromium)
+    if browser is None:
+        pytest.skip("chromium cannot run here (no DevTools answer on --remote-debugging-pipe)")
+    try:
+        with serving(archive["db"]) as (base, server):
+            browser.goto(base + "/parknews/search")
+            browser.evaluate("document.querySelector('input[name=q]').value = '招商';"
+                             "document.querySelector('input[name=since]').value = '2024';")
+            browser.click("form [type=submit]")
+            assert "q=%E6%8B%9B%E5%95%86" in browser.evaluate("location.search")
+            hits = browser.evaluate("[...document.querySelectorAll('td a.pn-record')].map(a => a.textContent)")
+            titles = {a["title"] for a in archive["site"].expected["articles"]
+                      if a["published_at"] >= "2024" and ("招商" in a["title"] or "招商" in a["body_text"])}
+            assert titles and titles & set(hits), hits
+            first = browser.evaluate("document.querySelector('td.col-title a.pn-record').textContent")
+            browser.click("td.col-title a.pn-record")
+            path = browser.evaluate("location.pathname")
+            assert path.startswith("/parknews/articles/"), path
+            assert first in browser.evaluate("document.body.innerText")
+            assert server.poll() is None
+    finally:
+        browser.close()
 
 
 def test_serve_bad_database_is_one_line(tmp_path):
