@@ -10,8 +10,10 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where the archive lives; the CLI's --db sets it.
 PARKNEWS_DB = "parknews.db"
-PARKNEWS_CONTACT = "https://github.com/parknews/parknews"  # the User-Agent's contact URL
-USER_AGENT = f"parknews/0.1 (+{PARKNEWS_CONTACT}; archiving crawler for park news)"
+# With a contact URL; an operator names their own with -s USER_AGENT=... (a separate contact
+# setting would be read only here, before any -s: it could not change the header).
+_contact = "https://github.com/parknews/parknews"  # lower case: not a setting
+USER_AGENT = f"parknews/0.1 (+{_contact}; archiving crawler for park news)"
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
