@@ -30,7 +30,7 @@ FILES_NAME = INDEX_NAME + ".files"
 LOCK_NAME = INDEX_NAME + ".lock"
 
 
-class IndexError_(Exception):
+class CdxjIndexError(Exception):
     """The index cannot be read or written (one line naming the file)."""
 
 
@@ -58,20 +58,21 @@ def _read_files(folder: Path) -> dict[str, int]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise IndexError_(f"{path}: cannot read the list of indexed files ({exc})") from None
+        raise CdxjIndexError(f"{path}: cannot read the list of indexed files ({exc})") from None
     if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
-        raise IndexError_(f"{path}: not a JSON object of file name -> size")
+        raise CdxjIndexError(f"{path}: not a JSON object of file name -> size")
     return data
 
 
-def _index_files(folder: Path, names: list[str]) -> list[str]:
-    """cdxj-indexer's sorted lines for these files (file names relative to the folder)."""
+def cdxj_lines(paths: list[str | Path]) -> list[str]:
+    """cdxj-indexer's sorted index lines (with their newlines) of these WARC files; each line's
+    "filename" is the file's base name."""
     from cdxj_indexer import CDXJIndexer
 
-    if not names:
+    if not paths:
         return []
     out = io.StringIO()
-    CDXJIndexer(output=out, inputs=[str(folder / n) for n in names], sort=True).process_all()
+    CDXJIndexer(output=out, inputs=[str(p) for p in paths], sort=True).process_all()
     return out.getvalue().splitlines(keepends=True)
 
 
@@ -115,11 +116,11 @@ def update_index(folder: str | Path) -> IndexResult:
     folder = Path(folder)
     path = index_path(folder)
     if not folder.is_dir():
-        raise IndexError_(f"{folder}: no such WARC folder")
+        raise CdxjIndexError(f"{folder}: no such WARC folder")
     try:
         lock = open(folder / LOCK_NAME, "a")
     except OSError as exc:
-        raise IndexError_(f"{folder / LOCK_NAME}: cannot write ({exc.strerror or exc})") from None
+        raise CdxjIndexError(f"{folder / LOCK_NAME}: cannot write ({exc.strerror or exc})") from None
     with lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         indexed = _read_files(folder)
@@ -131,9 +132,9 @@ def update_index(folder: str | Path) -> IndexResult:
         if not new and not drop and path.exists():
             return IndexResult(path, 0, 0, 0, _count(path))
         try:
-            lines = _index_files(folder, new)
+            lines = cdxj_lines([folder / n for n in new])
         except Exception as exc:  # warcio/cdxj-indexer on a damaged file
-            raise IndexError_(f"{folder}: cannot index {', '.join(new)} ({exc})") from None
+            raise CdxjIndexError(f"{folder}: cannot index {', '.join(new)} ({exc})") from None
         try:
             old = open(path, encoding="utf-8") if path.exists() else None
             with old or io.StringIO() as fh:
@@ -142,7 +143,7 @@ def update_index(folder: str | Path) -> IndexResult:
             files.update({n: present[n] for n in new})
             _write_atomic(folder / FILES_NAME, [json.dumps(files, ensure_ascii=False, indent=0, sort_keys=True)])
         except OSError as exc:
-            raise IndexError_(f"{path}: cannot write ({exc.strerror or exc})") from None
+            raise CdxjIndexError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return IndexResult(path, len(new), len(lines), len(drop - set(new)), total)
 
 
@@ -158,6 +159,19 @@ def url_key(url: str) -> str:
     return surt.surt(url)
 
 
+def closest(hits: list[dict], when: str) -> dict | None:
+    """Of lookup()'s hits, the capture nearest in time to `when` (ISO 8601 or 14 digits)."""
+    from datetime import datetime
+
+    def moment(text: str) -> datetime:
+        digits = "".join(c for c in text if c.isdigit())[:14]
+        digits += "0101000000"[max(len(digits) - 4, 0):] if len(digits) < 14 else ""
+        return datetime.strptime(digits, "%Y%m%d%H%M%S")
+
+    target = moment(when)
+    return min(hits, key=lambda h: abs((moment(h["timestamp"]) - target).total_seconds()), default=None)
+
+
 def lookup(folder: str | Path, url: str) -> list[dict]:
     """Every indexed capture of exactly `url`, oldest first, found by binary search (no scan):
     dicts of the line's JSON plus "urlkey" and "timestamp"."""
@@ -167,9 +181,9 @@ def lookup(folder: str | Path, url: str) -> list[dict]:
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
-        raise IndexError_(f"{path}: no index yet (run `parknews index`)") from None
+        raise CdxjIndexError(f"{path}: no index yet (run `parknews index`)") from None
     except OSError as exc:
-        raise IndexError_(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise CdxjIndexError(f"{path}: cannot read ({exc.strerror or exc})") from None
     out = []
     with fh:
         fh.seek(_first_at_or_after(fh, prefix))

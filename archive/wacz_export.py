@@ -10,7 +10,6 @@ file beside the output and renamed into place, so a failed export leaves no part
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -18,6 +17,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .cdxj_index import cdxj_lines
 from .export import ExportError, ExportResult, _version, export, iter_rows
 
 WACZ_VERSION = "1.1.1"
@@ -27,11 +27,7 @@ PAGES_NAME = "pages/pages.jsonl"
 
 
 def _cdxj(warc_path: Path) -> bytes:
-    from cdxj_indexer import CDXJIndexer
-
-    out = io.StringIO()
-    CDXJIndexer(output=out, inputs=[str(warc_path)], sort=True).process_all()
-    return out.getvalue().encode("utf-8")
+    return "".join(cdxj_lines([warc_path])).encode("utf-8")
 
 
 def _pages(db, *, site, since, until, park, title: str) -> tuple[bytes, int]:

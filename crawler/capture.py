@@ -140,11 +140,11 @@ class WarcCaptureMiddleware:
     def _update_index(self) -> None:
         """The CDXJ index takes in the files this run closed (archive/cdxj_index.py); a failure
         is logged and left to the next run or `parknews index`, never lost data."""
-        from archive.cdxj_index import IndexError_, update_index
+        from archive.cdxj_index import CdxjIndexError, update_index
 
         try:
             result = update_index(self.folder)
-        except (IndexError_, OSError) as exc:
+        except (CdxjIndexError, OSError) as exc:
             logger.error("CDXJ index not brought up to date (%s); `parknews index` does it", exc)
             return
         self.stats.set_value("parknews/cdxj/indexed", result.records_added)

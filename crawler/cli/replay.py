@@ -19,11 +19,11 @@ def _folder(db_path, warc_dir) -> Path:
 
 
 def _update(folder: Path):
-    from archive.cdxj_index import IndexError_, update_index
+    from archive.cdxj_index import CdxjIndexError, update_index
 
     try:
         return update_index(folder)
-    except IndexError_ as exc:
+    except CdxjIndexError as exc:
         raise CliError(str(exc)) from None
 
 
@@ -31,7 +31,9 @@ def _update(folder: Path):
 @DB_OPTION
 @WARC_DIR_OPTION
 @click.option("--lookup", metavar="URL", help="Print the indexed captures of URL (a binary search, no scan).")
-def index(db_path, warc_dir, lookup):
+@click.option("--at", "at", metavar="TIME", help="With --lookup: only the capture closest to TIME (ISO 8601, "
+                                                "YYYY-MM-DD, YYYY-MM or 14 digits).")
+def index(db_path, warc_dir, lookup, at):
     """Bring the CDXJ index of the WARC files (WARC-FOLDER/index.cdxj) up to date: only WARC
     files not indexed yet are read. Crawls do this as they finish; pywb (`parknews replay`)
     and other web-archive tools read the index. With --lookup, also print one URL's captures
@@ -41,10 +43,13 @@ def index(db_path, warc_dir, lookup):
     Examples:
       parknews index
       parknews index --lookup http://yuanqu.china.com.cn/2024-05/13/content_1.html
+      parknews index --lookup http://yuanqu.china.com.cn/2024-05/13/content_1.html --at 2024-06
     """
-    from archive.cdxj_index import IndexError_, lookup as find
+    from archive.cdxj_index import CdxjIndexError, closest, lookup as find
     from crawler.replay import replay_url
 
+    if at and not lookup:
+        raise CliError("--at picks one of the captures --lookup URL finds: give --lookup URL too")
     folder = _folder(db_path, warc_dir)
     result = _update(folder)
     click.echo(f"{result.path}: {result.records_added} records from {result.files_added} new WARC files"
@@ -53,10 +58,15 @@ def index(db_path, warc_dir, lookup):
     if lookup:
         try:
             hits = find(folder, lookup)
-        except IndexError_ as exc:
+        except CdxjIndexError as exc:
             raise CliError(str(exc)) from None
         if not hits:
             raise CliError(f"{lookup}: not in the index", 1)
+        if at:
+            try:
+                hits = [closest(hits, at)]
+            except ValueError:
+                raise CliError(f"--at {at!r}: not a time (ISO 8601, YYYY-MM-DD, YYYY-MM or 14 digits)") from None
         for hit in hits:
             click.echo(f"{hit['timestamp']}  {hit.get('status', '-')}  {hit.get('mime', '-')}  "
                        f"{hit['filename']}@{hit['offset']}  {replay_url(hit['url'], hit['timestamp'])}")

@@ -66,6 +66,10 @@ def test_index_after_each_crawl_lists_every_capture_and_adds_only_new_records(tm
     assert [h["timestamp"] for h in hits] == sorted(h["timestamp"] for h in hits)
     shown = run_cli("index", "--db", db_path, "--lookup", url)
     assert shown.code == 0 and f"/parknews/{hits[0]['timestamp']}/{url}" in shown.stdout, shown
+    at = run_cli("index", "--db", db_path, "--lookup", url, "--at", hits[-1]["timestamp"])
+    assert at.code == 0 and at.stdout.count("/parknews/") == 1 and hits[-1]["timestamp"] in at.stdout, at
+    bad_at = run_cli("index", "--db", db_path, "--lookup", url, "--at", "soon")
+    assert bad_at.code == 2 and "--at 'soon'" in bad_at.stderr and "Traceback" not in bad_at.stderr
     missing = run_cli("index", "--db", db_path, "--lookup", "http://demo.parknews.invalid/no-such-page")
     assert missing.code == 1 and "not in the index" in missing.stderr and "Traceback" not in missing.stderr
 
