@@ -28,6 +28,7 @@ from .warc import WARC_SUFFIX
 INDEX_NAME = "index.cdxj"
 FILES_NAME = INDEX_NAME + ".files"
 LOCK_NAME = INDEX_NAME + ".lock"
+REBUILD = f"delete it and {INDEX_NAME}, and `parknews index` builds the index again"
 
 
 class CdxjIndexError(Exception):
@@ -58,9 +59,9 @@ def _read_files(folder: Path) -> dict[str, int]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise CdxjIndexError(f"{path}: cannot read the list of indexed files ({exc})") from None
+        raise CdxjIndexError(f"{path}: cannot read the list of indexed files ({exc}); {REBUILD}") from None
     if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
-        raise CdxjIndexError(f"{path}: not a JSON object of file name -> size")
+        raise CdxjIndexError(f"{path}: not a JSON object of file name -> size; {REBUILD}")
     return data
 
 

@@ -157,3 +157,21 @@ def test_replay_in_pywb_serves_an_article_and_the_gbk_page_as_captured(archive):
         proc.wait(20)
     with pytest.raises(OSError):  # parknews replay stopped pywb with it
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_a_damaged_list_of_indexed_files_fails_the_index_not_the_crawl(tmp_path):
+    from archive.warc import warc_dir_for
+
+    db_path = tmp_path / "demo.db"
+    folder = warc_dir_for(db_path)
+    folder.mkdir()
+    (folder / "index.cdxj.files").write_text("{not json", encoding="utf-8")
+    crawl = run_cli("demo", "--db", db_path, "--log-level", "ERROR")
+    assert crawl.code == 0, crawl
+    assert "CDXJ index not brought up to date" in crawl.stderr and "index.cdxj.files" in crawl.stderr
+    result = run_cli("index", "--db", db_path)
+    assert result.code == 2 and "Traceback" not in result.stderr, result
+    assert "index.cdxj.files" in result.stderr and "parknews index` builds the index again" in result.stderr
+    (folder / "index.cdxj.files").unlink()
+    assert run_cli("index", "--db", db_path).code == 0
+    assert _captured_urls(db_path) <= {json.loads(l.split(" ", 2)[2])["url"] for l in _lines(folder / "index.cdxj")}
