@@ -15,7 +15,8 @@ article row is the fields of one of them, chosen by, in order:
 4. **The copy seen first** (the order given): an equal copy arriving later never moves the row.
 
 Copies are dicts with at least url, canonical_url, site, source, published_at and the fields
-`completeness` counts, as stored (JSON columns as text or as lists).
+`completeness` counts, as stored (JSON columns as text or as lists; a stored copy's url_key is
+used as given).
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def date_precision(published_at: str | None) -> int:
 
 def originals(copies: Sequence[dict[str, Any]], strip_params: tuple[str, ...] = ()) -> set[int]:
     """Indexes of the copies another copy names (rule 1)."""
-    keys = [url_key(c["url"], strip_params) for c in copies]
+    keys = [c.get("url_key") or url_key(c["url"], strip_params) for c in copies]  # stored copies have theirs
     found = set()
     for i, key in enumerate(keys):
         for j, other in enumerate(copies):
