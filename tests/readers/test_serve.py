@@ -148,10 +148,10 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def serving(db_path):
+def serving(db_path, env=None):
     """A real `parknews serve` subprocess on a free port: yields (base URL, Popen); stopped after."""
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {}))
     # stderr to a file: a pipe nobody reads fills up with Datasette's error logs and blocks the server
     log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(
@@ -246,6 +246,45 @@ def test_browser_clicks_from_a_search_hit_to_its_record(archive):
             assert server.poll() is None
     finally:
         browser.close()
+
+
+def test_browser_clicks_from_a_record_to_its_archived_copy_in_pywb(archive):
+    """On from the record page: a click on "archived copy, captured …" opens the page as it was
+    captured, replayed by pywb (`parknews replay`'s server) on its own port."""
+    import sqlite_utils
+
+    from archive.cdxj_index import update_index
+    from archive.warc import warc_dir_for
+    from crawler.replay import PYWB_REQUIREMENT, pywb_env, pywb_python, start_pywb, wait_ready
+    from pn_browser import Browser
+
+    chromium = chromium_path()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium): browser check skipped")
+    if pywb_python() is None:
+        pytest.skip(f"pywb is not set up in {pywb_env()} (`parknews replay --setup` installs {PYWB_REQUIREMENT})")
+    db = sqlite_utils.Database(str(archive["db"]))
+    article_id, title = db.execute("SELECT a.id, a.title FROM articles a WHERE a.site = 'demo' AND EXISTS "
+                                   "(SELECT 1 FROM captures c WHERE c.article_id = a.id) ORDER BY a.id").fetchone()
+    db.close()
+    folder = warc_dir_for(archive["db"])
+    pywb = start_pywb(folder, update_index(folder).path, port=_free_port())
+    browser = Browser.start(chromium)
+    if browser is None:
+        pywb.stop()
+        pytest.skip("chromium cannot run here (no DevTools answer on --remote-debugging-pipe)")
+    try:
+        wait_ready(pywb)
+        with serving(archive["db"], env={"PARKNEWS_REPLAY_URL": pywb.base}) as (base, server):
+            browser.goto(f"{base}/parknews/articles/{article_id}")
+            assert "archived copy, captured" in browser.evaluate("document.querySelector('a.pn-archived').textContent")
+            browser.click("a.pn-archived")
+            here = browser.evaluate("location.href")
+            assert here.startswith(pywb.base + "parknews/"), here
+            assert title in browser.evaluate("document.body.innerText")
+    finally:
+        browser.close()
+        pywb.stop()
 
 
 def test_serve_bad_database_is_one_line(tmp_path):
