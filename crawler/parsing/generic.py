@@ -56,7 +56,7 @@ from .rules import apply_drop, select_element, select_text
 from .sections import extract_sections
 from .titles import extract_title
 
-PARSER_VERSION = "2.0"
+PARSER_VERSION = "2.1"
 
 _DEBUG: dict | None = None  # set to a dict to collect intermediate values (development aid)
 _HEADER_SPAN = 30
