@@ -204,6 +204,24 @@ def _connect(path: Path, wal: bool) -> tuple[sqlite_utils.Database, list[str]]:
             delay = min(delay * 2, 0.25)
 
 
+# The search index's FTS5 tables use contentless_delete=1, which SQLite has since 3.43 (2023).
+MIN_SQLITE = (3, 43, 0)
+
+
+def old_sqlite_message(error: object = None) -> str | None:
+    """The one-line explanation when this Python's SQLite is older than MIN_SQLITE and `error`
+    (an exception or its text; None: any) is what that causes ("unrecognized option:
+    contentless_delete"); None otherwise."""
+    if sqlite3.sqlite_version_info >= MIN_SQLITE:
+        return None
+    if error is not None and "contentless_delete" not in str(error):
+        return None
+    need = ".".join(map(str, MIN_SQLITE))
+    return (f"this Python's SQLite is {sqlite3.sqlite_version} ({sqlite3.__name__}), and the search index "
+            f"needs SQLite {need} or later (contentless_delete): `pip install pysqlite3-binary` (a parknews "
+            f"dependency on Linux); older SQLite reads every table but search_tri and search_bi")
+
+
 def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = True) -> sqlite_utils.Database:
     """Open (and when `create`, create) the archive at `path`, migrated to SCHEMA_VERSION.
 
@@ -216,6 +234,8 @@ def open_db(path: str | Path, *, create: bool = True, migrate_schema: bool = Tru
     from a newer parknews.
     """
     path = Path(path)
+    if migrate_schema and old_sqlite_message():  # a crawl or upgrade would write the index
+        raise ArchiveError(f"{path}: {old_sqlite_message()}")
     if not create and not path.exists():
         raise ArchiveError(f"{path}: no such database (run a crawl first, or check --db)")
     if path.exists() and path.is_dir():

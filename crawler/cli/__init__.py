@@ -64,6 +64,10 @@ def database_error(exc: BaseException, db_path: str | None) -> str | None:
         text = re.sub(r"( column '[^']*') with text .*", r"\1", text)  # not the damaged bytes
         text = text if len(text) <= 160 else text[:160] + "…"
         low = text.lower()
+        from archive.db import old_sqlite_message
+
+        if old_sqlite_message(text):  # the search index on an SQLite older than 3.43: not damage
+            return f"{where}{old_sqlite_message(text)}"
         if "locked" in low or "busy" in low:
             return f"{where}database is locked by another process ({text}); try again when it is done"
         if "disk is full" in low or "disk i/o" in low:
