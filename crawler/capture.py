@@ -34,7 +34,7 @@ from archive.warc import (RENAMED_HEADER_PREFIX, WarcWriter, warc_dir_for,
                           payload_digest, recover_open_files)
 
 from .items import FetchedPage, FetchFailure
-from .pipelines import archive_for
+from .extensions import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
 META_KEY = "parknews_capture"
@@ -76,6 +76,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
+        self.run = CrawlRunRecorder.of(crawler)  # the archive's owner: .archive, .run_id
         self.folder = warc_dir(settings)
         self.max_size = settings.getint("PARKNEWS_WARC_MAX_SIZE")
         self.operator = settings.get("PARKNEWS_OPERATOR")
@@ -129,7 +130,7 @@ class WarcCaptureMiddleware:
         site = getattr(spider, "site_name", None) or spider.name
         self.writer = WarcWriter(self.folder, site=site, info=self._info(spider), max_size=self.max_size)
         # the store commits captures rows only after the records they name are on disk
-        archive_for(self.crawler).before_commit.append(self.writer.sync)
+        self.run.archive.before_commit.append(self.writer.sync)
 
     def spider_closed(self, spider, reason):
         if self.writer is not None:
@@ -155,7 +156,7 @@ class WarcCaptureMiddleware:
         body = response.body
         digest = payload_digest(body)
         url = response.url
-        db = archive_for(self.crawler).db
+        db = self.run.archive.db
         revisit = captures_mod.revisit_target(db, url, digest, response.status)
         req_headers = _headers(request.headers)
         if not any(k.lower() == "host" for k, _ in req_headers):
@@ -189,7 +190,7 @@ class WarcCaptureMiddleware:
             "fetched_at": ref.warc_date,
             "etag": _one(response.headers.get(b"ETag")),
             "last_modified": _one(response.headers.get(b"Last-Modified")),
-            "run_id": getattr(self.crawler, "parknews_run_id", None),
+            "run_id": self.run.run_id,
         }
         return response
 

@@ -1,4 +1,6 @@
-"""The crawl-run recorder: one crawl_runs row per crawl, opened at start, closed with counts."""
+"""The crawl-run recorder: the one owner of the crawl's archive and of its crawl_runs row (opened
+at start, closed with counts). The pipelines and middlewares that write the archive are handed it
+in their from_crawler (`CrawlRunRecorder.of(crawler)`)."""
 from __future__ import annotations
 
 import logging
@@ -6,10 +8,8 @@ import logging
 from scrapy import signals
 from sqlite_utils.utils import sqlite3
 
-from archive.store import now_iso
+from archive.store import Archive, now_iso
 from crawler.ops import storage_errors
-
-from .pipelines import archive_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +38,44 @@ def run_counts(stats: dict) -> dict:
     return counts
 
 
+def open_archive(crawler) -> Archive:
+    """The crawl's archive (PARKNEWS_DB), with the spider's site file parks ([[park]]) added."""
+    settings = crawler.settings
+    archive = Archive(
+        settings.get("PARKNEWS_DB"),
+        batch_size=settings.getint("PARKNEWS_BATCH_SIZE"),
+        batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS"),
+        strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
+    )
+    config = getattr(getattr(crawler, "spider", None), "config", None)
+    if getattr(config, "parks", None):  # a site file's own parks ([[park]])
+        archive.add_site_parks(config.name, config.parks)
+    return archive
+
+
 class CrawlRunRecorder:
-    def __init__(self, crawler):
+    """Opens the archive when Scrapy builds the extensions (before the pipelines and middlewares,
+    which take it in their from_crawler), starts the run when the spider opens, and closes the
+    run and then the archive when it closes. `archive`: the open archive; `run_id`: the
+    crawl_runs row, None until the spider opened."""
+
+    def __init__(self, crawler, archive: Archive):
         self.crawler = crawler
+        self.archive = archive
+        self.run_id: int | None = None
+
+    @classmethod
+    def of(cls, crawler) -> "CrawlRunRecorder":
+        """The crawler's recorder; a component writing the archive cannot run without it."""
+        found = _recorder(crawler)
+        if found is None:
+            raise RuntimeError("crawler.extensions.CrawlRunRecorder is not enabled (EXTENSIONS): it opens the "
+                               "archive the parknews pipelines and middlewares write")
+        return found
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler)
+        ext = cls(crawler, open_archive(crawler))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
@@ -59,15 +90,15 @@ class CrawlRunRecorder:
         self.crawler.stats.inc_value("parknews/errors/spider")
 
     def spider_opened(self, spider):
-        archive = archive_for(self.crawler)
+        archive = self.archive
         site = getattr(spider, "site_name", spider.name)
-        self.crawler.parknews_run_id = archive.start_run(site)
+        self.run_id = archive.start_run(site)
         from . import ops  # operator columns, stale runs, exit code (crawler/ops.py)
 
-        ops.run_opened(self.crawler, archive, site)
+        ops.run_opened(self.crawler, archive, site, self.run_id)
 
     def spider_closed(self, spider, reason):
-        archive = archive_for(self.crawler)
+        archive = self.archive
         try:
             self._close_run(archive, spider, reason)
         except (sqlite3.DatabaseError, OSError) as exc:  # a full disk while closing the run
@@ -106,10 +137,10 @@ class CrawlRunRecorder:
         stats = self.crawler.stats.get_stats()
         counts = run_counts(stats)
         errors = storage_errors(stats)
-        run_id = getattr(self.crawler, "parknews_run_id", None)
+        run_id = self.run_id
         from . import ops
 
-        verdict = ops.judge_run(self.crawler, archive, spider, reason)
+        verdict = ops.judge_run(self.crawler, archive, spider, reason, run_id)
         status = verdict.status
         # whether this run walked the whole site (see archive.runs.last_pass_complete)
         counts["complete"] = reason == "finished" and errors == 0 and counts["walk_gaps"] == 0
@@ -128,7 +159,7 @@ class CrawlRunRecorder:
 
         self._storage_error(f"could not record the end of the run ({exc})")
         archive.rollback()
-        run_id = getattr(self.crawler, "parknews_run_id", None)
+        run_id = self.run_id
         stats = self.crawler.stats
         stats.set_value("parknews/run_id", run_id)
         stats.set_value("parknews/run_status", "failed")
@@ -150,7 +181,15 @@ def close_interrupted(crawler) -> None:
     if "parknews/run_status" in (crawler.stats.get_stats() or {}):
         return
     spider = getattr(crawler, "spider", None)
-    if spider is None or getattr(crawler, "parknews_run_id", None) is None:
+    recorder = _recorder(crawler)
+    if spider is None or recorder is None or recorder.run_id is None:
         return
     crawler.stats.set_value("finish_reason", "interrupted")
     crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason="interrupted")
+
+
+def _recorder(crawler) -> CrawlRunRecorder | None:
+    for ext in getattr(getattr(crawler, "extensions", None), "middlewares", ()):
+        if isinstance(ext, CrawlRunRecorder):
+            return ext
+    return None

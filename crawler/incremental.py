@@ -35,7 +35,7 @@ from scrapy import Request
 from archive import dedup, runs
 
 from .capture import META_KEY as CAPTURE_META_KEY
-from .pipelines import archive_for
+from .extensions import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,7 @@ class IncrementalMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.run = CrawlRunRecorder.of(crawler)  # the archive's owner: .archive, .run_id
         settings = crawler.settings
         self.enabled = settings.getbool("PARKNEWS_INCREMENTAL")
         self.stop_after = settings.getint("PARKNEWS_STOP_AFTER_KNOWN")
@@ -88,12 +89,12 @@ class IncrementalMiddleware:
     # ---- lookups ----
     @property
     def db(self):
-        return archive_for(self.crawler).db
+        return self.run.archive.db
 
     def may_stop(self) -> bool:
         if self._may_stop is None:
             site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
-            run_id = getattr(self.crawler, "parknews_run_id", None)
+            run_id = self.run.run_id
             self._may_stop = self.enabled and runs.last_pass_complete(self.db, site, before_id=run_id)
             if self.enabled and not self._may_stop and runs.earlier_run_exists(self.db, site, before_id=run_id):
                 logger.info("incremental: the last run of %s did not finish; paging through every list page", site)
@@ -203,6 +204,7 @@ class ValidatorRecorder:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.archive = CrawlRunRecorder.of(crawler).archive
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -218,7 +220,7 @@ class ValidatorRecorder:
         etag = response.headers.get("ETag")
         modified = response.headers.get("Last-Modified")
         if etag or modified:
-            archive_for(self.crawler).save_validators(
+            self.archive.save_validators(
                 response.url, etag.decode("latin-1") if etag else None,
                 modified.decode("latin-1") if modified else None)
         return response

@@ -221,10 +221,9 @@ def run_mode(settings) -> str:
     return f"incremental+refresh {days:g}d" if days else "incremental"
 
 
-def run_opened(crawler, archive, site: str) -> None:
+def run_opened(crawler, archive, site: str, run_id: int) -> None:
     from archive import runs
 
-    run_id = crawler.parknews_run_id
     archive.flush()
     runs.mark_run_started(archive.db, run_id, pid=os.getpid(), mode=run_mode(crawler.settings))
     if crawler.settings.getbool("PARKNEWS_LOCK_HELD"):
@@ -234,14 +233,13 @@ def run_opened(crawler, archive, site: str) -> None:
             logger.warning("%d earlier run(s) of %s were killed before finishing; marked interrupted", n, site)
 
 
-def judge_run(crawler, archive, spider, reason: str) -> Assessment:
+def judge_run(crawler, archive, spider, reason: str, run_id: int | None) -> Assessment:
     """Assess the run from its stats (failures, degraded; see assess_run); put exit code,
     coverage and reasons in the stats. The verdict's status is the run's status."""
     from archive import runs
 
     stats = crawler.stats.get_stats()
     site = getattr(spider, "site_name", spider.name)
-    run_id = getattr(crawler, "parknews_run_id", None)
     cover = runs.coverage(stats)
     archive.flush()
     recent = runs.recent_runs(archive.db, site, before_id=run_id,

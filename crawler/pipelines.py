@@ -18,40 +18,24 @@ from scrapy.exceptions import DropItem
 from archive.process import REFUSED, Outcome, process_record, refuse
 from archive.store import NEW, Archive
 
+from .extensions import CrawlRunRecorder
 from .items import FetchedPage, FetchFailure, ParsedPage
 from .parsing import PARSER_VERSION, NotAnArticle, parse_page
 
 
-def archive_for(crawler) -> Archive:
-    """The crawl's one open archive, shared by the pipelines and the run recorder."""
-    archive = getattr(crawler, "parknews_archive", None)
-    if archive is None:
-        settings = crawler.settings
-        archive = Archive(
-            settings.get("PARKNEWS_DB"),
-            batch_size=settings.getint("PARKNEWS_BATCH_SIZE"),
-            batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS"),
-            strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
-        )
-        crawler.parknews_archive = archive
-        config = getattr(getattr(crawler, "spider", None), "config", None)
-        if getattr(config, "parks", None):  # a site file's own parks ([[park]])
-            archive.add_site_parks(config.name, config.parks)
-    return archive
-
-
 class _Stage:
-    def __init__(self, crawler):
+    def __init__(self, crawler, run: CrawlRunRecorder):
         self.crawler = crawler
         self.stats = crawler.stats
+        self.run = run  # the archive's owner: .archive, .run_id
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, CrawlRunRecorder.of(crawler))
 
     @property
-    def run_id(self) -> int | None:
-        return getattr(self.crawler, "parknews_run_id", None)
+    def archive(self) -> Archive:
+        return self.run.archive
 
     def drop(self, reason: str, detail: str = ""):
         self.stats.inc_value(f"parknews/dropped/{reason}")
@@ -78,12 +62,12 @@ class ParsePipeline(_Stage):
             )
         except NotAnArticle as exc:
             self.stats.inc_value(f"parknews/not_article/{exc.reason}")
-            self.refused(refuse(archive_for(self.crawler), item.url, item.site, item.capture, exc.reason,
-                                exc.detail, run_id=self.run_id), "not_article")
+            self.refused(refuse(self.archive, item.url, item.site, item.capture, exc.reason,
+                                exc.detail, run_id=self.run.run_id), "not_article")
         except Exception as exc:  # a parser bug on one page must not stop the crawl
             self.stats.inc_value("parknews/parse_error")
-            self.refused(refuse(archive_for(self.crawler), item.url, item.site, item.capture, "parse_error",
-                                f"{type(exc).__name__}: {exc}", run_id=self.run_id), "parse_error")
+            self.refused(refuse(self.archive, item.url, item.site, item.capture, "parse_error",
+                                f"{type(exc).__name__}: {exc}", run_id=self.run.run_id), "parse_error")
         record.site = record.site or item.site
         self.stats.inc_value("parknews/parsed")
         return ParsedPage(record, item.capture)
@@ -95,7 +79,7 @@ class StorePipeline(_Stage):
     stored article are counted and dropped."""
 
     def process_item(self, item, spider=None):
-        archive, run_id = archive_for(self.crawler), self.run_id
+        archive, run_id = self.archive, self.run.run_id
         if isinstance(item, FetchFailure):
             archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id,
                                    capture=item.capture)

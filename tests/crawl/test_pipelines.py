@@ -1,12 +1,14 @@
 """The item pipelines as Scrapy builds them (scrapy.utils.test.get_crawler, no subprocess): a fetched
-page goes ParsePipeline -> ParsedPage -> StorePipeline -> archive.process, on a real archive file."""
+page goes ParsePipeline -> ParsedPage -> StorePipeline -> archive.process, on a real archive file
+that the run recorder extension (crawler.extensions.CrawlRunRecorder) opened and hands them."""
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler.items import FetchedPage, FetchFailure, ParsedPage, Record
-from crawler.pipelines import ParsePipeline, StorePipeline, archive_for
+from crawler.extensions import CrawlRunRecorder
+from crawler.pipelines import ParsePipeline, StorePipeline
 
 BODY = "".join(f"<p>临江经开区重点项目集中签约仪式第{i}段，项目涵盖新能源、新材料等领域，总投资八十亿元。</p>"
                for i in range(6))
@@ -35,9 +37,14 @@ def project_settings(**overrides):
 
 @pytest.fixture
 def crawler(tmp_path):
-    crawler = get_crawler(settings_dict=project_settings(PARKNEWS_DB=str(tmp_path / "a.db")))
+    crawler = get_crawler(settings_dict=project_settings(
+        PARKNEWS_DB=str(tmp_path / "a.db"), EXTENSIONS={"crawler.extensions.CrawlRunRecorder": 500}))
     yield crawler
-    archive_for(crawler).close()
+    archive_of(crawler).close()
+
+
+def archive_of(crawler):
+    return CrawlRunRecorder.of(crawler).archive
 
 
 def run(crawler, item):
@@ -56,8 +63,8 @@ def test_article_is_parsed_carried_with_its_capture_and_stored(crawler):
     stored = StorePipeline.from_crawler(crawler).process_item(parsed)
     assert isinstance(stored, Record) and stored.title == "临江经开区重点项目集中签约"
     assert stat(crawler, "parknews/parsed") == 1 and stat(crawler, "parknews/articles/new") == 1
-    db = archive_for(crawler).db
-    archive_for(crawler).flush()
+    db = archive_of(crawler).db
+    archive_of(crawler).flush()
     [cap] = list(db.query("SELECT article_id, record_id FROM captures"))
     assert cap["record_id"] == "<urn:uuid:1>" and cap["article_id"] == 1
     # fetched again unchanged, then from a copy's URL: unchanged, then a counted duplicate drop
@@ -72,8 +79,8 @@ def test_list_page_is_refused_recorded_and_dropped(crawler):
     with pytest.raises(DropItem, match=r"^not_article: "):
         run(crawler, page("http://lj.example/list.html", LIST))
     assert stat(crawler, "parknews/dropped/not_article") == 1 and stat(crawler, "parknews/refused/recorded") == 1
-    archive_for(crawler).flush()
-    [row] = list(archive_for(crawler).db.query("SELECT url, capture_id FROM refused_pages"))
+    archive_of(crawler).flush()
+    [row] = list(archive_of(crawler).db.query("SELECT url, capture_id FROM refused_pages"))
     assert row["url"] == "http://lj.example/list.html" and row["capture_id"] is not None
 
 
@@ -83,13 +90,24 @@ def test_record_failing_validation_is_refused_with_its_reason(crawler):
     with pytest.raises(DropItem, match=r"^invalid_date: 2024年6月18日$"):
         StorePipeline.from_crawler(crawler).process_item(ParsedPage(record, dict(CAPTURE, url=record.url)))
     assert stat(crawler, "parknews/dropped/invalid_date") == 1 and stat(crawler, "parknews/refused/recorded") == 1
-    archive_for(crawler).flush()
-    assert [r["reason"] for r in archive_for(crawler).db.query("SELECT reason FROM refused_pages")] == ["invalid_date"]
+    archive_of(crawler).flush()
+    assert [r["reason"] for r in archive_of(crawler).db.query("SELECT reason FROM refused_pages")] == ["invalid_date"]
 
 
 def test_fetch_failure_is_recorded(crawler):
     failure = FetchFailure(url="http://lj.example/a/404.html", reason="HTTP 404", status=404, site="lj")
     assert StorePipeline.from_crawler(crawler).process_item(failure) is failure
     assert stat(crawler, "parknews/failures/recorded") == 1 and stat(crawler, "parknews/failed/404") == 1
-    archive_for(crawler).flush()
-    assert [r["status"] for r in archive_for(crawler).db.query("SELECT status FROM fetch_failures")] == [404]
+    archive_of(crawler).flush()
+    assert [r["status"] for r in archive_of(crawler).db.query("SELECT status FROM fetch_failures")] == [404]
+
+
+def test_pipelines_share_the_recorders_archive_and_need_it(crawler, tmp_path):
+    recorder = CrawlRunRecorder.of(crawler)
+    assert ParsePipeline.from_crawler(crawler).archive is recorder.archive
+    assert StorePipeline.from_crawler(crawler).archive is recorder.archive
+    assert recorder.archive.path == tmp_path / "a.db" and recorder.run_id is None
+    bare = get_crawler(settings_dict=project_settings(PARKNEWS_DB=str(tmp_path / "b.db"), EXTENSIONS={}))
+    with pytest.raises(RuntimeError, match="CrawlRunRecorder is not enabled"):
+        StorePipeline.from_crawler(bare)
+    assert not (tmp_path / "b.db").exists()
