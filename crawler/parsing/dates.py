@@ -113,7 +113,8 @@ def find_dates(text: str, fetched_at: datetime | None = None, url_year: int | No
             if H is not None:
                 # a time behind other words does not belong to this date
                 between = _GMT_RE.sub("", text[m.end("d"):m.start("H")]).replace("日", "", 1)
-                if re.search(r"[\u4e00-\u9fffA-Za-z]", between.replace("标准时间", "")):
+                if re.search(r"[\u4e00-\u9fffA-Za-z]", between.replace("标准时间", "")) and between != "T":
+                    # (ISO 8601's "2019-09-21T10:05" joins them with a T)
                     H = M = S = None
             end = m.end() if H is not None else m.end("d") + (1 if text[m.end("d"):m.end("d") + 1] == "日" else 0)
             add(Found(_fmt(y, mo, d, H, M, S, _tz_for(text, end)), m.start(), end, H is not None, "abs"))
