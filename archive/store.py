@@ -210,6 +210,7 @@ class Archive:
             if other:  # the page now carries another stored article's text
                 return SaveResult(DUPLICATE, other[0], "content_hash")
             self._replaced = captures.snapshot(db, known)  # for article_versions
+            copies.hold_shared(db, known)  # the other copies' text stays theirs
             sets = ", ".join(f"{c} = ?" for c in ARTICLE_COLUMNS[1:])
             db.execute(
                 f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",

@@ -58,6 +58,32 @@ def test_partner_copy_first_then_the_original_the_row_becomes_the_originals(tmp_
     assert db.execute("SELECT article_id FROM search_queue").fetchall() == [(1,)]
 
 
+def said(db, article_id):
+    """Each copy's text: its own, or the row's where it holds none (NULL: the same as the row's)."""
+    return dict(db.execute(
+        "SELECT c.url, coalesce(c.body_text, a.body_text) FROM copy_records c JOIN articles a ON a.id = c.article_id "
+        "WHERE c.article_id = ?", [article_id]).fetchall())
+
+
+def test_each_copy_keeps_its_own_text_and_one_url_articles_store_it_once(tmp_path):
+    arc = Archive(tmp_path / "a.db")
+    lone = arc.save(Record(url="http://b.example.cn/2.html", site="b", title="另一篇", body_text="园区新增授权专利12项。",
+                           content_hash=content_hash("园区新增授权专利12项。")))
+    first = arc.save(partner())
+    arc.save(original())  # becomes the row
+    # a third copy with the row's very text, then the original page's text is edited
+    arc.save(original(url="http://www.ljrb.example.cn/m/1.html"))
+    edited = BODY + "\n园区新增就业岗位一千余个。"
+    updated = arc.save(original(body_text=edited, content_hash=content_hash(edited)))
+    arc.close()
+    assert updated.outcome == "updated"
+    db = open_db(tmp_path / "a.db")
+    assert db.execute("SELECT body_text, sections FROM copy_records WHERE article_id = ?", [lone.article_id]
+                      ).fetchall() == [(None, None)]
+    assert said(db, first.article_id) == {PARTNER_URL: partner().body_text, ORIGINAL_URL: edited,
+                                          "http://www.ljrb.example.cn/m/1.html": BODY}
+
+
 def test_original_first_then_a_copy_the_row_is_unchanged(tmp_path):
     arc = Archive(tmp_path / "a.db")
     first = arc.save(original(), seen_at="2024-06-18T10:00:00+00:00")
@@ -150,6 +176,9 @@ def make_v9_database(path):
                    "VALUES (?, ?, ?, 'demo', '2024-01-01', '2024-01-01')", [url, url_key(url), i])
     db.execute("INSERT INTO article_urls (url, url_key, article_id, site, first_seen, last_seen) "
                "VALUES (?, ?, 1, 'demo', '2024-01-01', '2024-01-01')", [ORIGINAL_URL, url_key(ORIGINAL_URL)])
+    # an article without its URL row (not written so by parknews; the step copes)
+    db.execute("INSERT INTO articles (id, url, site, title, body_text, content_hash, first_seen, updated_at) "
+               "VALUES (3, 'HTTP://Y.cn/c.html?utm_source=a', 'demo', '标题3', '正文3', 'h3', '2024-01-01', '2024-01-03')")
     conn.close()
 
 
@@ -166,7 +195,11 @@ def test_archive_made_before_copy_records_upgraded_without_losing_a_row(tmp_path
     assert db.execute("SELECT url_key, url, article_id, seen_at, published_at, source, title FROM copy_records "
                       "ORDER BY article_id").fetchall() == [
         (url_key(PARTNER_URL), PARTNER_URL, 1, "2024-01-02", "2024-06-18", "临江经开区管委会", TITLE),
-        ("x.cn/a/2.html", "http://x.cn/a/2.html", 2, "2024-01-02", None, None, "标题2")]
+        ("x.cn/a/2.html", "http://x.cn/a/2.html", 2, "2024-01-02", None, None, "标题2"),
+        ("y.cn/c.html", "HTTP://Y.cn/c.html?utm_source=a", 3, "2024-01-03", None, None, "标题3")]
+    # their text is the row's (stored once)
+    assert db.execute("SELECT count(*) FROM copy_records WHERE body_text IS NOT NULL OR sections IS NOT NULL"
+                      ).fetchone()[0] == 0
     db.close()
     # the original's URL fetched again: its parse is kept now and the row becomes the original's
     arc = Archive(path)
@@ -175,4 +208,4 @@ def test_archive_made_before_copy_records_upgraded_without_losing_a_row(tmp_path
     assert (saved.outcome, saved.article_id, saved.how) == (DUPLICATE, 1, "url")
     db = open_db(path)
     assert row(db, 1)["source"] == "临江市日报"
-    assert db.execute("SELECT count(*) FROM copy_records").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM copy_records").fetchone()[0] == 4
