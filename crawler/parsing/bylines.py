@@ -50,6 +50,7 @@ _TITLE_LEAD_RE = re.compile(r"^(?:" + _TITLES_ALT + r")(?=[\u4e00-\u9fff·]{2,4}
 # "某研究部部长 研究员钱立": an affiliation-and-title phrase followed by more of the credit
 _AFFIL_TITLE_RE = re.compile(r"(?:^|(?<=\s))\S{2,16}?(?:" + _TITLES_ALT + r")\s+(?=\S)")
 _SPACED_NAME_RE = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]([\u4e00-\u9fff])(?![\u4e00-\u9fff])")
+_PHOTO_CREDIT_RE = re.compile(r"(?:^|\s)(?:图|摄影|摄|图片)\s*[/／:：|｜]")
 _TEAM_SUFFIX_RE = re.compile(r"(?:" + "|".join(TEAM_SUFFIXES) + r")$")
 _ORG_END_RE = re.compile(r"(?:" + "|".join(ORG_ENDINGS) + r")$")
 
@@ -148,7 +149,7 @@ def is_generic_source(v: str) -> bool:
 
 
 def _clean_name(tok: str) -> str | None:
-    tok = tok.strip(" \u3000()（）[]【】<>《》:：.。,，")
+    tok = tok.strip(" \u3000()（）[]【】<>《》:：.。,，︱|｜丨·")
     tok = re.sub(r"^(?:本报|本刊|本网|特约|实习|见习|首席|全媒体|融媒体)?(?:记者|通讯员|撰稿人|作者)", "", tok)
     tok = _CODE_RE.sub("", tok)
     if not tok or tok.lower() in PLACEHOLDERS:
@@ -178,6 +179,8 @@ def clean_people(v: str, limit: int = 8) -> list[str]:
     if not v or v.strip().lower() in PLACEHOLDERS:
         return []
     v = re.sub(r"\s*(?:上海|北京|\S{1,4})?报道$", lambda m: "" if m.group(0).strip().endswith("报道") else m.group(0), v)
+    # "文/刘玺东 图/易赛楠": the photographer's part is not a writer's credit
+    v = _PHOTO_CREDIT_RE.split(v, maxsplit=1)[0]
     v = join_spaced_names(_AFFIL_TITLE_RE.sub("", v.strip()))
     # Latin names keep their inner space ("Demi Xia")
     if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]*", v.strip()):

@@ -37,7 +37,8 @@ DEEP_NESTING_LIMIT = 200  # deeper wrappers are unwrapped when the tree is too d
 DEEP_WRAPPER_TAGS = ("font", "span", "div", "center", "b", "i", "u", "em", "strong", "small", "big", "section")
 
 # ---- 来源 / 作者 / 责任编辑 labels and values ----
-SOURCE_LABELS = ("信息来源于", "稿件来源", "信息来源", "文章来源", "本文来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源", "出处", "来自")
+SOURCE_LABELS = ("信息来源于", "稿件来源", "信息来源", "文章来源", "本文来源", "新闻来源", "消息来源", "内容来源", "来源于", "来源", "稿源",
+                 "出处", "来自")
 AUTHOR_LABELS = ("作者", "撰文人", "撰稿人", "执笔人", "撰文", "撰稿", "记者", "采写", "执笔", "文/", "文／", "文|")
 EDITOR_LABELS = ("责任编辑", "责编", "值班编辑", "本文编辑", "编辑")
 OTHER_LABELS = ("发布时间", "发表时间", "发布日期", "更新时间", "最后更新", "时间", "日期", "发表于", "发布于", "发布",

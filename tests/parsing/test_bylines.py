@@ -22,6 +22,7 @@ from crawler.parsing import bylines as by
     ("信息来源于网络", [("source", "网络")]),
     ("来源 | 综合抖音黑板报、南方都市报", [("source", "综合抖音黑板报、南方都市报")]),
     ("本报讯 记者昨日从市经济技术开发区获悉", []),
+    ("2019-09-21 10:05 稿源：某某日报", [("source", "某某日报")]),
 ])
 def test_parse_labels(line, expected):
     assert [(k, v) for k, _lab, v in by.parse_labels(line)] == expected
@@ -40,6 +41,8 @@ def test_source_takes_the_outlet_not_ui_words():
     ("网络整理", []),
     ("王之言 高孜然", ["王之言", "高孜然"]),
     ("邹多为、唐诗凝、丁乐", ["邹多为", "唐诗凝", "丁乐"]),
+    ("︱小安", ["小安"]),  # a separator after the label is not part of the name
+    ("文/刘玺东 图/易赛楠", ["刘玺东"]),  # the photographer is no writer
 ])
 def test_clean_people(value, names):
     assert by.clean_people(value) == names
