@@ -123,7 +123,7 @@ def test_reparse_recovers_a_refused_page_once_the_parser_takes_it(crawled, tmp_p
     assert next(d.query("SELECT count(*) AS n FROM article_urls WHERE url = ?", [url]))["n"] == 1
     # through the storage path: searchable like any crawled article
     found = run_cli("search", "人才公寓", "--db", db)
-    assert found.code == 0 and "经开区人才公寓首批交付使用" in found.stdout, found
+    assert found.code == 0 and "经开区[人才公寓]首批交付使用" in found.stdout, found  # the term marked
     status = run_cli("status", "--db", db)
     assert "refused pages:   1 (binary 1), 1 recovered" in status.stdout
     # a second reparse finds nothing left to recover and changes nothing
