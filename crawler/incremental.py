@@ -15,7 +15,7 @@ The spiders mark the requests they yield from a list page with `meta["pn_kind"]`
 Stopping early is only done after a complete previous run of the site (see
 archive.runs.last_pass_complete): after a killed, interrupted or page-budgeted run, one cut
 short by storage errors (a full disk), or one in which pages failed in a way that may pass
-(503s on list pages), the next run pages through every list page (still skipping known
+(503s or timeouts on list or article pages), the next run pages through every list page (still skipping known
 articles), so nothing behind a failed page is lost. With `--refresh DAYS`, the articles in the
 window do not count towards the known streak: every one of them is re-fetched.
 `--full` (PARKNEWS_INCREMENTAL = False) fetches everything again.

@@ -63,18 +63,16 @@ def failure_item(failure: Failure, site: str | None) -> FetchFailure:
 
 
 def count_failure(failure: Failure, stats) -> None:
-    """Count a failed page: `parknews/pages/failed`, and `parknews/pages/walk_gaps` for a list
-    page (anything not marked an article) whose failure may pass: a 5xx, a timeout, a refused
-    connection; not a 404/410 (gone), nor a request we refused ourselves (robots.txt,
-    politeness, the page budget). A run with gaps did not see every article link: the next
-    incremental run walks every list page again (archive.runs.last_pass_complete)."""
+    """Count a failed page: `parknews/pages/failed`, and `parknews/pages/walk_gaps` for a page
+    (list or article) whose failure may pass: a 5xx, a timeout, a refused connection; not a
+    404/410 (gone), nor a request we refused ourselves (robots.txt, politeness, the page
+    budget). A run with gaps did not see, or did not store, every article it links to: the next
+    incremental run walks every list page again (archive.runs.last_pass_complete), so an article
+    that failed is requested again there (it is not stored, so not skipped as known)."""
     stats.inc_value("parknews/pages/failed")
     if not stats.get_value("parknews/pages/first_failure"):  # the cause the crawl's last line names
         first = failure_item(failure, None)
         stats.set_value("parknews/pages/first_failure", f"{first.url}: {first.reason}")
-    request = getattr(failure, "request", None)
-    if request is not None and request.meta.get("pn_kind") == "article":
-        return
     if failure.check(IgnoreRequest) and not failure.check(HttpError):
         return
     if failure.check(HttpError) and failure.value.response.status in (404, 410):

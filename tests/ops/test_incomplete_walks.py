@@ -53,3 +53,24 @@ def test_refresh_walks_every_article_of_the_window(tmp_path, ops):
         fetched = {p for p in srv.requested_paths("GET") if p in arts}
         assert fetched == arts  # all 70 were first seen within 30 days: all re-fetched
         assert "70 unchanged" in again.stdout
+
+
+def test_articles_that_failed_are_fetched_on_the_next_run(tmp_path, ops):
+    """Article pages that answered 503 (list pages fine): the run was not a complete pass, so the
+    next incremental run walks the listing again and fetches them once the site recovers."""
+    pages = ops.generate_site(120, seed=33)  # 6 list pages of 20, newest first
+    arts = ops.article_paths(pages)
+    older = set(sorted(arts)[:50])  # the oldest articles: on the last list pages
+    broken = {p: Page(503, b"busy", {"Retry-After": "0"}) for p in older}
+    with ops.SiteServer({**pages, **broken}) as srv:
+        db = tmp_path / "a.db"
+        site = ops.write_site(tmp_path, "arts", srv.base_url)
+        first = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "ERROR", "-s", "RETRY_TIMES=0")
+        assert ops.db_rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(arts) - len(older), first
+        assert json.loads(ops.run("status", "--db", db, "--json").stdout)[0]["complete"] is False
+
+        srv.pages = dict(pages)  # the site recovers
+        second = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "ERROR")
+        assert second.code == 0, second
+        assert ops.db_rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(arts), second
+        assert json.loads(ops.run("status", "--db", db, "--json").stdout)[0]["complete"] is True
