@@ -166,6 +166,11 @@ def known_url(db, url: str) -> tuple[bool, str | None]:
     return dead is not None, None
 
 
+def failed_before(db, url: str) -> bool:
+    """Whether an earlier run already recorded a failure of this exact URL (fetch_failures)."""
+    return db.execute("SELECT 1 FROM fetch_failures WHERE url = ? LIMIT 1", [url]).fetchone() is not None
+
+
 def recent_runs(db, site: str, *, limit: int, before_id: int | None = None) -> list[dict[str, Any]]:
     """The site's last `limit` finished runs (newest first; PARKNEWS_DEGRADED_WINDOW), as dicts with
     coverage decoded."""

@@ -92,5 +92,5 @@ class AutoSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse_page, errback=self.failed, meta={"pn_kind": "list"})
 
     def failed(self, failure):
-        count_failure(failure, self.crawler.stats)
+        count_failure(failure, self.crawler.stats, self.crawler)
         yield failure_item(failure, self.site_name)

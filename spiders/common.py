@@ -62,13 +62,16 @@ def failure_item(failure: Failure, site: str | None) -> FetchFailure:
     return FetchFailure(url=url, status=None, reason=f"{reason}: {message}" if message else reason, site=site)
 
 
-def count_failure(failure: Failure, stats) -> None:
+def count_failure(failure: Failure, stats, crawler=None) -> None:
     """Count a failed page: `parknews/pages/failed`, and `parknews/pages/walk_gaps` for a page
     (list or article) whose failure may pass: a 5xx, a timeout, a refused connection; not a
     404/410 (gone), nor a request we refused ourselves (robots.txt, politeness, the page
     budget). A run with gaps did not see, or did not store, every article it links to: the next
     incremental run walks every list page again (archive.runs.last_pass_complete), so an article
-    that failed is requested again there (it is not stored, so not skipped as known)."""
+    that failed is requested again there (it is not stored, so not skipped as known). An article
+    that an earlier run saw fail too (`fetch_failures`, read through `crawler`'s archive) is no
+    gap: it was given its second chance, and a page that always answers 500 does not make every
+    run walk the whole listing."""
     stats.inc_value("parknews/pages/failed")
     if not stats.get_value("parknews/pages/first_failure"):  # the cause the crawl's last line names
         first = failure_item(failure, None)
@@ -77,6 +80,13 @@ def count_failure(failure: Failure, stats) -> None:
         return
     if failure.check(HttpError) and failure.value.response.status in (404, 410):
         return
+    request = getattr(failure, "request", None)
+    if crawler is not None and request is not None and request.meta.get("pn_kind") == "article":
+        from archive.runs import failed_before
+        from crawler.pipelines import archive_for
+
+        if failed_before(archive_for(crawler).db, request.url):
+            return
     stats.inc_value("parknews/pages/walk_gaps")
 
 

@@ -72,5 +72,5 @@ class SiteSpider(scrapy.Spider):
         yield page_item(response, self.site_name, self.config.field_rules)
 
     def failed(self, failure):
-        count_failure(failure, self.crawler.stats)
+        count_failure(failure, self.crawler.stats, self.crawler)
         yield failure_item(failure, self.site_name)

@@ -74,3 +74,19 @@ def test_articles_that_failed_are_fetched_on_the_next_run(tmp_path, ops):
         assert second.code == 0, second
         assert ops.db_rows(db, "SELECT count(*) AS n FROM articles")[0]["n"] == len(arts), second
         assert json.loads(ops.run("status", "--db", db, "--json").stdout)[0]["complete"] is True
+
+
+def test_an_article_that_keeps_failing_gets_one_more_try_then_the_pass_is_complete(tmp_path, ops):
+    pages = ops.generate_site(45, seed=34)
+    bad = sorted(ops.article_paths(pages))[0]  # the oldest: on the last list page
+    with ops.SiteServer({**pages, bad: Page(500, b"broken")}) as srv:
+        db = tmp_path / "k.db"
+        site = ops.write_site(tmp_path, "keeps", srv.base_url)
+        for _ in range(2):  # (exit 1 or 0: one failed page of few fetched may pass the failure threshold)
+            ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "ERROR", "-s", "RETRY_TIMES=0")
+        assert srv.requested_paths("GET").count(bad) == 2  # the second run asked again
+        assert json.loads(ops.run("status", "--db", db, "--json").stdout)[0]["complete"] is True
+        srv.clear_requests()
+        third = ops.run("crawl", site, "--db", db, "--delay", "0", "--log-level", "ERROR")
+        assert third.code == 0, third
+        assert bad not in srv.requested_paths("GET")  # stopped early again

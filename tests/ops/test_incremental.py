@@ -149,11 +149,20 @@ def test_a_home_page_full_of_known_articles_still_leads_to_each_section(tmp_path
 
 
 def test_demo_site_second_run_reads_only_the_start_pages_and_first_list_page(local_server, tmp_path, ops):
+    """The demo's article that answers 500 is asked once more by the second run (a failure that may
+    pass leaves the pass incomplete); from the third run on, only the start pages and first list
+    page are read."""
+    from crawler.demo.site import SERVER_ERROR_PATH
+
     db = tmp_path / "demo.db"
     first = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
     assert first.code == 0, first.stderr[-3000:]
     local_server.clear_requests()
     second = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
     assert second.code == 0, second.stderr[-3000:]
+    assert SERVER_ERROR_PATH in local_server.requested_paths("GET")
+    local_server.clear_requests()
+    third = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
+    assert third.code == 0, third.stderr[-3000:]
     assert sorted(local_server.requested_paths("GET")) == ["/", "/news/index.html", "/partner/list.html", "/robots.txt"]
-    assert ", new 0," in second.stdout.strip().splitlines()[-1]
+    assert ", new 0," in third.stdout.strip().splitlines()[-1]
