@@ -83,9 +83,9 @@ def count_failure(failure: Failure, stats, crawler=None) -> None:
     request = getattr(failure, "request", None)
     if crawler is not None and request is not None and request.meta.get("pn_kind") == "article":
         from archive.runs import failed_before
-        from crawler.pipelines import archive_for
+        from crawler.extensions import CrawlRunRecorder
 
-        if failed_before(archive_for(crawler).db, request.url):
+        if failed_before(CrawlRunRecorder.of(crawler).archive.db, request.url):
             return
     stats.inc_value("parknews/pages/walk_gaps")
 
