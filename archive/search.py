@@ -291,18 +291,11 @@ def article_filters(site=None, source=None, author=None, since=None, until=None,
         clause, values = park_filter(park)
         where.append(clause)
         params.extend(values)
-    if site:
-        where.append("a.site = ?")
-        params.append(site)
-    if source:
-        where.append("instr(a.source, ?) > 0")
-        params.append(source)
-    if author:
-        where.append("instr(a.author, ?) > 0")
-        params.append(author)
-    if since:
-        where.append("a.published_at >= ?")
-        params.append(since)
+    for value, clause in ((site, "a.site = ?"), (source, "instr(a.source, ?) > 0"),
+                          (author, "instr(a.author, ?) > 0"), (since, "a.published_at >= ?")):
+        if value:
+            where.append(clause)
+            params.append(value)
     if until:
         where.append("a.published_at <= ?")
         # a date-only bound includes the whole day ("2024-05-01T10:00+08:00" <= "2024-05-01\uffff")

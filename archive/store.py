@@ -54,10 +54,16 @@ class SaveResult:
     changed: tuple[str, ...] = ()  # for UPDATED: the compared columns that changed
 
 
+# A write transaction is committed after this many writes or seconds, whichever comes first
+# (the defaults of the crawl's PARKNEWS_BATCH_SIZE / PARKNEWS_BATCH_SECONDS, crawler/settings.py).
+BATCH_SIZE = 200
+BATCH_SECONDS = 2.0
+
+
 class Archive:
     """One open archive database, used by one writer (a crawl, a reparse)."""
 
-    def __init__(self, path: str | Path, *, batch_size: int = 200, batch_seconds: float = 2.0,
+    def __init__(self, path: str | Path, *, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS,
                  strip_params: tuple[str, ...] = ()):
         self.path = Path(path)
         self.db = open_db(self.path)

@@ -86,8 +86,9 @@ PARKNEWS_RETRY_BACKOFF_MAX = 60.0    # ... never more than this many seconds
 PARKNEWS_RETRY_AFTER_MAX = 300.0     # a longer Retry-After gives up on the page
 PARKNEWS_PROGRESS = False            # the CLI turns it on for an interactive terminal
 PARKNEWS_STOP_GRACE = 10.0           # seconds a SIGINT/SIGTERM waits for pages in flight (crawler/runner.py)
-PARKNEWS_BATCH_SIZE = 200            # records per write transaction (the archive crawler/extensions.py opens)
-PARKNEWS_BATCH_SECONDS = 2.0         # ... or seconds, whichever comes first
+from archive import store as _store  # lower-case: not a setting
+PARKNEWS_BATCH_SIZE = _store.BATCH_SIZE        # records per write transaction (the archive crawler/extensions.py opens)
+PARKNEWS_BATCH_SECONDS = _store.BATCH_SECONDS  # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
