@@ -278,21 +278,12 @@ class _Builder:
                 m = _HCLASS_RE.search(cls)
                 if m:
                     hl = int(m.group(1) or m.group(2))
-        t = el.text
-        if t:
-            if t.strip():
-                self.add(t, link, bold, hl, center, block_owner)
-            elif self.buf:
-                self.buf.append(" ")
+        add = self.add  # it takes None and blank text (one space between runs) as they come
+        add(el.text, link, bold, hl, center, block_owner)
         walk = self.walk
         for child in el:
             walk(child, link, bold, hl, center, block_owner)
-            t = child.tail
-            if t:
-                if t.strip():
-                    self.add(t, link, bold, hl, center, block_owner)
-                elif self.buf:
-                    self.buf.append(" ")
+            add(child.tail, link, bold, hl, center, block_owner)
         if is_block:
             self.flush()
 
