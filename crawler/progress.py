@@ -41,7 +41,10 @@ class ProgressExtension:
 
         # a terminal that reports no size (0 x 0) would get an empty, hidden line
         size = shutil.get_terminal_size((100, 20))
-        self.bar = tqdm(total=None, unit="page", desc=getattr(spider, "site_name", spider.name),
+        # our own counts, the rate first (tqdm's own rate and unit would repeat it and push the line
+        # past 80 columns, where the terminal cuts off the end): "site: 48 pages, 18.4 pages/s, new 45 · …"
+        self.bar = tqdm(total=None, desc=getattr(spider, "site_name", spider.name),
+                        bar_format="{desc}: {n_fmt} pages{postfix}",
                         ncols=max(size.columns, 60), nrows=max(size.lines, 5), leave=True)
 
     def _text(self) -> str:
@@ -52,9 +55,9 @@ class ProgressExtension:
 
         pages = get("downloader/response_count") - get("robotstxt/response_count")
         rate = pages / max(time.monotonic() - self.started, 1e-6)
-        return (f"new {get('parknews/articles/new')} · unchanged {get('parknews/articles/unchanged')} · "
-                f"skipped {get('parknews/incremental/skipped_known')} · errors {get('parknews/pages/failed')} · "
-                f"{rate:.1f} pages/s"), pages
+        return (f"{rate:.1f} pages/s, new {get('parknews/articles/new')} · "
+                f"unchanged {get('parknews/articles/unchanged')} · skipped {get('parknews/incremental/skipped_known')} · "
+                f"errors {get('parknews/pages/failed')}"), pages
 
     def update(self, *args, **kwargs):
         if self.bar is None:

@@ -1,5 +1,6 @@
 """crawl --all (each site in its own subprocess, demo skipped, worst exit code), retry backoff,
 and the progress line on an interactive terminal only."""
+import re
 import os
 import pty
 import shutil
@@ -83,9 +84,13 @@ def ops_root():
 def test_progress_line_only_on_a_terminal(small_site, tmp_path, ops):
     site = ops.write_site(tmp_path, "tty", small_site.base_url)
     proc, terminal = _run_on_pty(["crawl", site, "--db", tmp_path / "t.db", "--delay", "0", "--log-level", "ERROR"],
-                                 ops.env())
+                                 {**ops.env(), "COLUMNS": "80", "LINES": "24"})
     assert proc.returncode == 0, terminal[-2000:]
     assert "pages/s" in terminal and "new 45" in terminal
+    # the whole line fits an 80-column terminal (the rate was cut off mid-number when tqdm's own
+    # rate and unit came first)
+    last = [line for line in terminal.replace("\n", "\r").split("\r") if "pages" in line][-1]
+    assert re.search(r"^tty: \d+ pages, [\d.]+ pages/s, new 45 · unchanged 0 · skipped \d+ · errors 0\s*$", last), last
     piped = ops.run("crawl", site, "--db", tmp_path / "t2.db", "--delay", "0", "--log-level", "ERROR")
     assert piped.code == 0
     assert "pages/s" not in piped.stderr
