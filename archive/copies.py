@@ -11,6 +11,7 @@ and a changed body is fingerprinted again (archive.neardup). Schema: migration 1
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from crawler.parsing.keys import url_key
@@ -121,12 +122,7 @@ def remerge(db, article_id: int, seen_at: str, gaz, strip_params: tuple[str, ...
     if chosen.get("body_text", old.get("body_text")) != old.get("body_text"):
         neardup.index_article(db, article_id, chosen["body_text"])
         neardup.link_cluster(db, article_id)
-    parks.link_record(db, article_id, _Parks(json.loads(chosen.get("parks") or "[]")), gaz)
+    # parks.link_record reads only a record's `parks`
+    parks.link_record(db, article_id, SimpleNamespace(parks=json.loads(chosen.get("parks") or "[]")), gaz)
     return replaced
 
-
-class _Parks:
-    """The one attribute parks.link_record reads from a record."""
-
-    def __init__(self, entries):
-        self.parks = entries

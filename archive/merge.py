@@ -61,11 +61,8 @@ def date_precision(published_at: str | None) -> int:
 def originals(copies: Sequence[dict[str, Any]], strip_params: tuple[str, ...] = ()) -> set[int]:
     """Indexes of the copies another copy names (rule 1)."""
     keys = [c.get("url_key") or url_key(c["url"], strip_params) for c in copies]  # stored copies have theirs
-    found = set()
-    for i, key in enumerate(keys):
-        for j, other in enumerate(copies):
-            if j != i and other.get("canonical_url") and url_key(other["canonical_url"], strip_params) == key:
-                found.add(i)
+    named = [url_key(c["canonical_url"], strip_params) if c.get("canonical_url") else None for c in copies]
+    found = {i for i, key in enumerate(keys) if any(j != i and name == key for j, name in enumerate(named))}
     members = [dict(c, id=i) for i, c in enumerate(copies)]
     found |= {m["id"] for m in named_members(members)}
     return found
