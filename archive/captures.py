@@ -150,13 +150,18 @@ def _clear_gone(db, url: str, article_id: int, strip_params: tuple[str, ...]) ->
 
 
 def on_saved(db, record, outcome: str, article_id: int, *, capture: dict[str, Any] | None,
-             replaced: dict[str, Any] | None, seen_at: str, strip_params: tuple[str, ...] = ()) -> None:
+             replaced: dict[str, Any] | None, seen_at: str, strip_params: tuple[str, ...] = (),
+             page_captures: tuple[dict[str, Any], ...] = ()) -> None:
     """After Archive.save wrote `record` (outcome new/updated/unchanged/duplicate): clear the
-    URL's gone mark, add the capture row, and when the article's text, title or date changed
-    (`replaced`: the article's previous column values), an article_versions row."""
+    URL's gone mark, add the capture row (and one per later page of a multi-page article,
+    `page_captures`, linked to the same article: archive.pages), and when the article's text,
+    title or date changed (`replaced`: the article's previous column values), an
+    article_versions row."""
     _clear_gone(db, record.url, article_id, strip_params)
     old_capture = _last_ok_capture_id(db, article_id) if replaced else None
     new_capture = insert_capture(db, capture, article_id) if capture else None
+    for page in page_captures:
+        insert_capture(db, page, article_id)
     if replaced:
         add_version(db, record, article_id, replaced, old_capture=old_capture, new_capture=new_capture,
                     seen_at=seen_at)

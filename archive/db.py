@@ -24,6 +24,7 @@ from .cursors import migrate_v6 as _v6_cursors
 from .refused import migrate_v7 as _v7_refused
 from .parks import migrate_v8 as _v8_parks
 from .copies import migrate_v10 as _v10_copies
+from .pages import migrate_v11 as _v11_pages
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -117,6 +118,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (8, "parks: articles.parks, parks, park_aliases, article_parks, park_candidates, park_queue", _v8_parks),
     (9, "search_bi with positions (detail=full) so 2-character terms are bm25-ranked", _v9_search_bi),
     (10, "copy_records: each URL's own parse of an article; the article row is the chosen copy's", _v10_copies),
+    (11, "pages: the page URLs of an article split over several pages", _v11_pages),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -42,7 +42,7 @@ import sqlite_utils
 
 from .errors import DamagedData
 
-from crawler.parsing.record import RECORD_FIELDS
+from crawler.parsing.record import JSON_FIELDS, RECORD_FIELDS
 
 from . import cursors as cursors_mod
 from .search import article_filters
@@ -53,7 +53,8 @@ SCHEMA_VERSION: str = SCHEMA["version"]
 SCHEMA_ID: str = SCHEMA["$id"]
 
 EXPORT_FIELDS: tuple[str, ...] = ("id",) + RECORD_FIELDS + ("first_seen", "updated_at")
-STRUCTURED = {"sections": "[]", "images": "[]", "extraction": "{}", "warnings": "[]", "parks": "[]"}
+# The JSON columns (the record's list and dict fields) and their empty value.
+STRUCTURED = {name: "{}" if name == "extraction" else "[]" for name in JSON_FIELDS}
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 PARQUET_BATCH = 2000
 _SELECT = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
@@ -233,6 +234,7 @@ def parquet_schema():
     types["images"] = pa.list_(pa.struct([("src", text), ("caption", text)]))
     types["extraction"] = pa.map_(text, text)
     types["warnings"] = pa.list_(text)
+    types["pages"] = pa.list_(text)
     span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
     types["parks"] = pa.list_(pa.struct([("park", text), ("known", pa.bool_()), ("level", text),
                                          ("mentions", pa.int64()), ("in_title", pa.bool_()), ("about", pa.bool_()),

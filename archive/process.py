@@ -55,10 +55,11 @@ def refuse(archive: Archive, url: str, site: str | None, capture: dict[str, Any]
 
 def process_record(record: Record, capture: dict[str, Any] | None, archive: Archive, *,
                    run_id: int | None = None, seen_at: str | None = None,
-                   reparse_of: int | None = None) -> Outcome:
+                   reparse_of: int | None = None, page_captures: tuple[dict[str, Any], ...] = ()) -> Outcome:
     """Validate, normalise and store one parsed record (see the module doc).
 
-    `capture` is where its response is in the WARC files (crawler.capture), or None. With
+    `capture` is where its response is in the WARC files (crawler.capture), or None;
+    `page_captures` those of pages 2…n of a multi-page article (archive.pages). With
     `reparse_of=ID` the record is stored article ID's capture parsed again: every parsed field is
     compared (not only the text, title, date and credits a re-fetch compares), the URL is not
     marked seen, no captures row is added, and a refusal is returned without being recorded (the
@@ -73,5 +74,5 @@ def process_record(record: Record, capture: dict[str, Any] | None, archive: Arch
     if reparse_of is not None:
         saved = archive.save(record, seen_at=seen_at, fetched=False, compared=PARSED_FIELDS, article_id=reparse_of)
     else:
-        saved = archive.save(record, seen_at=seen_at, capture=capture)
+        saved = archive.save(record, seen_at=seen_at, capture=capture, page_captures=page_captures)
     return Outcome(saved.outcome, saved.article_id, how=saved.how, changed=saved.changed)

@@ -10,6 +10,10 @@ parsed field with the stored record. A changed record is updated (fields, `parse
 near-duplicate index and cluster redone when its text changed; an unchanged parser changes
 nothing. A missing or damaged WARC file is reported by URL and the rest goes on.
 
+A multi-page article (its `pages` column, archive.pages) is re-read from every page's latest 2xx
+capture and merged as the crawl merged it (crawler/parsing/pages.py); a page whose capture is
+gone or unreadable is named missing in the record's warnings.
+
 The record's `fetched_at` is the fetch time of the response that holds the payload, as in the
 crawl (relative dates resolve against it), so a re-parse of the same bytes gives the same record.
 """
@@ -26,6 +30,7 @@ from typing import Callable
 from crawler.parsing.record import PARSED_FIELDS
 
 from . import captures as captures_mod
+from . import pages as pages_mod
 from . import parks as parks_mod
 from .process import DUPLICATE, REFUSED, UPDATED, Outcome, process_record
 from .validate import normalize_record, validation_error
@@ -137,13 +142,41 @@ def parsed_captures(db, archive_dir: str | Path, rows, result, *, url: str, site
         yield row, record, refusal
 
 
+def merge_later_pages(db, archive_dir: str | Path, row: dict, record, cache: dict,
+                      sites_dir: str | Path | None = None):
+    """Page 1's re-parsed `record` merged with the article's later pages read back from their
+    captures (archive.pages), as the crawl merged them."""
+    from crawler.parsing.pager import page_number
+    from crawler.parsing.pages import parse_later_pages
+
+    stored = pages_mod.stored_pages(row.get("article_pages"))
+    if len(stored) < 2:
+        return record
+    later, missing = [], []
+    for i, (url, capture) in enumerate(pages_mod.page_captures(db, row["article_id"], stored)):
+        number = page_number(row["article_url"], url) or i + 2
+        if capture is None:
+            missing.append((number, url, "no capture"))
+            continue
+        try:
+            page, headers, fetched_at = read_response(db, archive_dir, capture)
+        except WarcReadError as exc:
+            missing.append((number, url, f"capture unreadable: {exc}"))
+            continue
+        later.append((number, url, headers, page.body, datetime.fromisoformat(fetched_at)))
+    merged = parse_later_pages(record, later, missing, site=record.site,
+                               rules=site_config(row["article_site"], cache, sites_dir)[0])
+    normalize_record(merged)
+    return merged
+
+
 def _select(db, site: str | None, since: str | None):
     where, params = [], []
     if site:
         where.append("a.site = ?")
         params.append(site)
     sql = (
-        "SELECT a.id AS article_id, a.url AS article_url, a.site AS article_site, "
+        "SELECT a.id AS article_id, a.url AS article_url, a.site AS article_site, a.pages AS article_pages, "
         "c.id AS capture_id, c.warc_file, c.\"offset\", c.length, c.record_id, c.record_type, c.refers_to, c.fetched_at "
         "FROM articles a LEFT JOIN captures c ON c.id = ("
         "  SELECT id FROM captures WHERE article_id = a.id AND url = a.url "
@@ -169,8 +202,9 @@ def reparse(archive, archive_dir: str | Path, *, site: str | None = None, since:
     rows = _select(db, site, since)
     result = ReparseResult()
     try:
+        cache: dict = {}
         for row, record, refusal in parsed_captures(db, archive_dir, rows, result, url="article_url",
-                                                    site="article_site", cache={}, sites_dir=sites_dir,
+                                                    site="article_site", cache=cache, sites_dir=sites_dir,
                                                     progress=progress):
             url = row["article_url"]
             if refusal:
@@ -178,6 +212,7 @@ def reparse(archive, archive_dir: str | Path, *, site: str | None = None, since:
                 result.rejected.append((url, f"parse error ({detail})" if reason == "parse_error"
                                         else f"not an article now ({reason})"))
                 continue
+            record = merge_later_pages(db, archive_dir, row, record, cache, sites_dir)
             if dry_run:  # what process_record would do, writing nothing
                 invalid = validation_error(record)
                 outcome = Outcome(REFUSED, reason=invalid[0], detail=invalid[1]) if invalid else Outcome(

@@ -20,6 +20,7 @@ import json
 import statistics
 from typing import Any
 
+from . import pages
 from .clock import now_iso
 
 # Fields whose share among the new records of a run is recorded (coverage), by record field.
@@ -155,13 +156,18 @@ def earlier_run_exists(db, site: str, *, before_id: int | None = None) -> bool:
 
 def known_url(db, url: str) -> tuple[bool, str | None]:
     """(known, first_seen of its article) for an article URL: known when this exact URL (not its
-    key) has an article_urls row, or is a dead link (404/410 in fetch_failures; first_seen None)."""
+    key) has an article_urls row, or is a later page of a stored article (archive.pages; the
+    first_seen is its article's), or is a dead link (404/410 in fetch_failures; first_seen None)."""
     row = db.execute(
         "SELECT a.first_seen FROM article_urls u JOIN articles a ON a.id = u.article_id "
         "WHERE u.url = ? LIMIT 1", [url],
     ).fetchone()
     if row:
         return True, row[0]
+    article = pages.article_of_page(db, url)
+    if article is not None:
+        row = db.execute("SELECT first_seen FROM articles WHERE id = ?", [article]).fetchone()
+        return True, row[0] if row else None
     dead = db.execute("SELECT 1 FROM fetch_failures WHERE url = ? AND status IN (404, 410)", [url]).fetchone()
     return dead is not None, None
 

@@ -143,7 +143,7 @@ class Archive:
     def save(self, record: Record, match: dedup.Match | None = None, *,
              seen_at: str | None = None, capture: dict[str, Any] | None = None,
              fetched: bool = True, compared: tuple[str, ...] = COMPARED_COLUMNS,
-             article_id: int | None = None) -> SaveResult:
+             article_id: int | None = None, page_captures: tuple[dict[str, Any], ...] = ()) -> SaveResult:
         """Store one parsed record: a new article, a known one seen again, or a copy of one.
 
         `match` is the record's dedup.match, when the caller has it already; one made outside
@@ -151,7 +151,8 @@ class Archive:
         atomic step (another process sharing the database may have stored the same text
         meanwhile: the record is then its duplicate, not a UNIQUE constraint error). `capture` (where
         the fetch is in the WARC files, see crawler.capture) becomes a captures row in the same
-        transaction; a changed text, title or date keeps the old values in article_versions.
+        transaction (`page_captures`: those of pages 2…n of a multi-page article, archive.pages); a
+        changed text, title or date keeps the old values in article_versions.
 
         `fetched=False` is a re-parse of a stored capture, not a fetch: the URL's last_seen and
         gone marks are left as they are and no captures row is added. `compared` are the columns
@@ -170,7 +171,8 @@ class Archive:
             result = self._save(record, match, seen_at, fetched=fetched, compared=compared)
             if fetched:
                 captures.on_saved(self.db, record, result.outcome, result.article_id, capture=capture,
-                                  replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params)
+                                  replaced=self._replaced, seen_at=seen_at, strip_params=self.strip_params,
+                                  page_captures=page_captures)
                 refused.on_stored(self.db, record.url, result.article_id, seen_at)
             else:
                 captures.on_reparsed(self.db, record, result.article_id, replaced=self._replaced, seen_at=seen_at)

@@ -26,47 +26,18 @@ article responses that no WARC capture records (PARKNEWS_WARC off; see archive.r
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request
 
 from archive import dedup, runs
 
+from crawler.parsing.pager import is_next_page
+
 from .capture import META_KEY as CAPTURE_META_KEY
 from .extensions import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
-
-
-_PAGE_PARAMS = {"page", "p", "pn", "pageno", "page_no", "pagenum", "pageindex", "pg", "start", "offset", "cpage"}
-_PAGE_SUFFIX = re.compile(r"[_-]\d+$")
-_INDEX_STEMS = {"", "index", "default", "list"}
-
-
-def _parts(url: str):
-    p = urlsplit(url)
-    folder, _, name = p.path.rpartition("/")
-    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name)
-    query = sorted((k, v) for k, v in parse_qsl(p.query, keep_blank_values=True) if k.lower() not in _PAGE_PARAMS)
-    return p.netloc.lower(), folder, stem, query
-
-
-def is_next_page(src: str, dst: str, *, strict: bool = False) -> bool:
-    """Whether `dst` looks like another page of the list at `src` (index.html -> index_2.html,
-    node_12.html -> node_12_3.html, list?page=2, /xwzx/ -> /xwzx/index_1.html). With `strict`
-    (a start page), only page 1 -> page N counts, so links to other sections never do."""
-    h1, d1, s1, q1 = _parts(src)
-    h2, d2, s2, q2 = _parts(dst)
-    if h1 != h2 or d1 != d2 or q1 != q2:
-        return False
-    if s1 == s2:
-        return src != dst  # the same list with another page parameter
-    n1, n2 = _PAGE_SUFFIX.sub("", s1), _PAGE_SUFFIX.sub("", s2)
-    if n2 == s1 or (s1 in _INDEX_STEMS and n2 in _INDEX_STEMS):
-        return True
-    return not strict and (n1 == s2 or (n1 == n2 and n1 != s1 and n2 != s2))
 
 
 class IncrementalMiddleware:

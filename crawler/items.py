@@ -3,7 +3,7 @@ pipeline hands to the store: the parsed page (its record and capture). The recor
 makes from a page is crawler/parsing/record.py (re-exported here for the pipelines)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.parsing.record import CORE_FIELDS, RECORD_FIELDS, Record  # noqa: F401 (re-exported)
@@ -22,6 +22,10 @@ class FetchedPage:
     rules: dict[str, Any] | None = None
     # Where the response is in the WARC files (crawler.capture); None when not captured.
     capture: dict[str, Any] | None = None
+    # An article split over several pages (spiders/pages.py): pages 2…n as FetchedPages, in
+    # order, and (page number, URL, reason) of those that could not be fetched.
+    parts: list["FetchedPage"] = field(default_factory=list)
+    missing: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class ParsedPage:
 
     record: Record
     capture: dict[str, Any] | None = None
+    page_captures: tuple[dict[str, Any], ...] = ()  # pages 2…n of a multi-page article
 
     @property
     def url(self) -> str:  # what the log lines name (crawler.logformatter)

@@ -21,6 +21,8 @@ from archive.store import NEW, Archive
 from .extensions import CrawlRunRecorder
 from .items import FetchedPage, FetchFailure, ParsedPage
 from .parsing import PARSER_VERSION, NotAnArticle, parse_page
+from .parsing.pager import page_number
+from .parsing.pages import parse_later_pages
 
 
 class _Stage:
@@ -69,8 +71,20 @@ class ParsePipeline(_Stage):
             self.refused(refuse(self.archive, item.url, item.site, item.capture, "parse_error",
                                 f"{type(exc).__name__}: {exc}", run_id=self.run.run_id), "parse_error")
         record.site = record.site or item.site
+        if item.parts or item.missing:
+            record = self.merge_pages(record, item)
         self.stats.inc_value("parknews/parsed")
-        return ParsedPage(record, item.capture)
+        return ParsedPage(record, item.capture, tuple(p.capture for p in item.parts if p.capture))
+
+    def merge_pages(self, record, item: FetchedPage):
+        """Page 1's record with pages 2…n's text (crawler/parsing/pages.py)."""
+        later = [(page_number(item.url, p.url) or i + 2, p.url, p.headers, p.body,
+                  datetime.fromisoformat(p.fetched_at)) for i, p in enumerate(item.parts)]
+        merged = parse_later_pages(record, later, item.missing, site=item.site, rules=item.rules)
+        self.stats.inc_value("parknews/article_pages/merged", len(merged.pages) - 1 if merged.pages else 0)
+        if item.missing or len(merged.pages) < len(item.parts) + 1:
+            self.stats.inc_value("parknews/article_pages/incomplete")
+        return merged
 
 
 class StorePipeline(_Stage):
@@ -90,7 +104,7 @@ class StorePipeline(_Stage):
         if not isinstance(item, ParsedPage):
             return item
         record = item.record
-        outcome = process_record(record, item.capture, archive, run_id=run_id)
+        outcome = process_record(record, item.capture, archive, run_id=run_id, page_captures=item.page_captures)
         if outcome.kind == REFUSED:
             self.refused(outcome, outcome.reason)
         self.stats.inc_value(f"parknews/articles/{outcome.kind}")

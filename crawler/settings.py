@@ -90,6 +90,7 @@ from archive import store as _store  # lower-case: not a setting
 PARKNEWS_BATCH_SIZE = _store.BATCH_SIZE        # records per write transaction (the archive crawler/extensions.py opens)
 PARKNEWS_BATCH_SECONDS = _store.BATCH_SECONDS  # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
+PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (spiders/pages.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"

@@ -16,7 +16,8 @@ import re
 import scrapy
 from scrapy.http import TextResponse
 
-from .common import count_failure, extract_links, failure_item, host_of, not_modified, page_item
+from .common import count_failure, extract_links, failure_item, host_of, not_modified
+from .pages import ArticlePages
 
 _DATE_PATH = re.compile(
     r"(/20\d{2}[-_/]?[01]\d[-_/]?[0-3]\d/)|(/20\d{2}[-_]?[01]\d/[0-3]\d/)|(/20\d{2}/[01]\d[0-3]\d/)|"
@@ -46,7 +47,7 @@ def page_looks_like_article(response) -> bool:
     return text_len >= 300 and link_len < 0.3 * (text_len + link_len)
 
 
-class AutoSpider(scrapy.Spider):
+class AutoSpider(ArticlePages, scrapy.Spider):
     name = "auto"
 
     def __init__(self, start_url: str | None = None, follow: str | None = None,
@@ -79,7 +80,7 @@ class AutoSpider(scrapy.Spider):
             is_article = url_looks_like_article(response.url) or page_looks_like_article(response)
         if is_article and response.url != self.start_url:
             stats.inc_value("parknews/pages/article")
-            yield page_item(response, self.site_name, None)
+            yield from self.article_items(response, None, None, self.parse_page)
             return
         stats.inc_value("parknews/pages/list")
         for url in extract_links(response):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import scrapy
 
-from .common import count_failure, extract_links, failure_item, in_domains, not_modified, page_item, select_links
+from .common import count_failure, extract_links, failure_item, in_domains, not_modified, select_links
+from .pages import ArticlePages
 from crawler.parsing.sitefile import SiteConfig, load_site
 
 
@@ -22,7 +23,7 @@ def apply_site_settings(settings, config: SiteConfig) -> None:
         settings.set("PARKNEWS_MAX_PAGES", config.max_pages, priority="spider")
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(ArticlePages, scrapy.Spider):
     name = "site"
 
     def __init__(self, site: str | SiteConfig | None = None, base_url: str | None = None, **kwargs):
@@ -69,7 +70,7 @@ class SiteSpider(scrapy.Spider):
         if not_modified(response, self.crawler.stats):
             return
         self.crawler.stats.inc_value("parknews/pages/article")
-        yield page_item(response, self.site_name, self.config.field_rules)
+        yield from self.article_items(response, self.config.field_rules, self.config.article_pager, self.parse_article)
 
     def failed(self, failure):
         count_failure(failure, self.crawler.stats, self.crawler)

@@ -81,6 +81,14 @@ def write_site(tmp_path, name, base_url, *, start="/news/index.html", allow_priv
     return path
 
 
+def db_rows(db, sql, args=()):
+    d = sqlite_utils.Database(str(db))
+    try:
+        return list(d.execute_returning_dicts(sql, list(args)))
+    finally:
+        d.close()
+
+
 def table_dump(db_path, table, exclude=()):
     db = sqlite_utils.Database(str(db_path))
     rows = [

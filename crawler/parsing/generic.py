@@ -66,8 +66,11 @@ _FOOTER_SPAN = 40
 
 
 def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched_at: datetime, *,
-               site: str | None = None, rules: dict | None = None, trace: Trace | None = None) -> Record:
-    """Parse one page. With a `Trace`, every extractor records its ranked candidates (--explain)."""
+               site: str | None = None, rules: dict | None = None, trace: Trace | None = None,
+               later_page: bool = False) -> Record:
+    """Parse one page. With a `Trace`, every extractor records its ranked candidates (--explain).
+    `later_page`: page 2…n of an article (crawler/parsing/pages.py), kept however short its text
+    (the article was judged on its first page)."""
     rules = rules or {}
     text, codec, warnings = decode_body(body, headers)
     clean = not any("no clean decoding" in w for w in warnings)
@@ -234,7 +237,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
     if trace is not None:
         trace.add("is_article", "keep" if verdict.keep else f"refuse ({verdict.reason})", "structure",
                   verdict.own_prose, f"own prose {verdict.own_prose} chars; {verdict.detail}".strip("; "))
-    if not verdict.keep:
+    if not verdict.keep and not later_page:
         raise NotAnArticle(verdict.reason, verdict.detail)
     sections, flags = extract_sections(kept, title, trace)
     canonical = None

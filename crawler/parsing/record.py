@@ -47,6 +47,9 @@ class Record:
     # The development zones the article names (crawler.parsing.parks.extract_parks): one entry per
     # park, {"park", "known", "level", "mentions", "in_title", "about", "spans": [...]}.
     parks: list[dict[str, Any]] = field(default_factory=list)
+    # An article split over several pages (crawler/parsing/pages.py): every page URL whose text the
+    # record holds, in order, the first page (url) first; empty for a one-page article.
+    pages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in RECORD_FIELDS}

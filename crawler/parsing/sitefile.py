@@ -23,7 +23,7 @@ SITES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "sites"
 
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
 TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
-LINK_KEYS = {"article", "follow", "list_area", "next_page", "strip_params", "deny"}
+LINK_KEYS = {"article", "follow", "list_area", "next_page", "article_pager", "strip_params", "deny"}
 CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
 # Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
 # news site, and 0, negative, inf or nan hang the crawl (Scrapy schedules nothing).
@@ -46,6 +46,7 @@ class SiteConfig:
     deny_patterns: list[re.Pattern] = field(default_factory=list)
     list_area: str | None = None  # CSS/XPath limiting where links are taken on list pages
     next_page: str | None = None  # CSS/XPath of the "next page" link(s)
+    article_pager: str | None = None  # CSS/XPath of an article's own pager (crawler/parsing/pager.py)
     strip_params: tuple[str, ...] = ()
     field_rules: dict[str, Any] = field(default_factory=dict)
     download_delay: float = 0.5
@@ -180,9 +181,9 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     strip = links.get("strip_params", [])
     if not isinstance(strip, list) or not all(isinstance(x, str) for x in strip):
         raise SiteFileError(f"{path}: links.strip_params must be a list of parameter names")
-    for key in ("list_area", "next_page"):
-        if key in links:
-            _selector(path, f"links.{key}", links[key], links=True)
+    for key in ("list_area", "next_page", "article_pager"):
+        if key in links:  # article_pager is run by the parser's lxml rules (crawler/parsing/pager.py)
+            _selector(path, f"links.{key}", links[key], links=key != "article_pager")
     site_parks = _expect(path, "park", data.get("park", []), list, "a list of [[park]] tables")
     from crawler.parsing.parks import GazetteerError, check_park
 
@@ -205,6 +206,7 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
         deny_patterns=_regexes(path, "links.deny", links.get("deny", [])),
         list_area=links.get("list_area"),
         next_page=links.get("next_page"),
+        article_pager=links.get("article_pager"),
         strip_params=tuple(strip),
         field_rules=dict(fields),
         download_delay=float(_number(path, "crawl.download_delay", crawl.get("download_delay", 0.5), integer=False,

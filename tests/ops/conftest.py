@@ -4,11 +4,10 @@ import time
 from types import SimpleNamespace
 
 import pytest
-import sqlite_utils
 
 from crawler.demo.server import Page, SiteServer
 from crawler.demo.site import generate_site
-from pn_testing import cli_env, run_cli, start_cli, write_site
+from pn_testing import cli_env, db_rows, run_cli, start_cli, write_site
 
 run = run_cli
 start = start_cli
@@ -16,14 +15,6 @@ start = start_cli
 
 def article_paths(pages):
     return sorted(p for p in pages if "/content_" in p)
-
-
-def db_rows(db, sql, args=()):
-    d = sqlite_utils.Database(str(db))
-    try:
-        return list(d.execute_returning_dicts(sql, list(args)))
-    finally:
-        d.close()
 
 
 def wait_for(pred, timeout=60, every=0.1):
