@@ -235,6 +235,7 @@ def parquet_schema():
     types["extraction"] = pa.map_(text, text)
     types["warnings"] = pa.list_(text)
     types["pages"] = pa.list_(text)
+    types["attachments"] = pa.list_(pa.struct([("url", text), ("text", text), ("media_type", text)]))
     span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
     types["parks"] = pa.list_(pa.struct([("park", text), ("known", pa.bool_()), ("level", text),
                                          ("mentions", pa.int64()), ("in_title", pa.bool_()), ("about", pa.bool_()),

@@ -47,6 +47,7 @@ from .encoding import decode_body
 from .errors import NotAnArticle
 from .explain import Trace
 from .images import extract_images
+from .attachments import find_attachments
 from .keys import canonicalize_url, content_hash
 from .meta import collect_meta, enpcontent_container
 from .parks import with_parks
@@ -266,6 +267,7 @@ def parse_page(url: str, headers: Mapping[str, str] | None, body: bytes, fetched
         sections=sections,
         body_text=body_text,
         images=images,
+        attachments=find_attachments(container, base_url or canonical or url or ""),
         fetched_at=fetched_at.isoformat(),
         content_hash=content_hash(body_text),
         extraction=extraction,

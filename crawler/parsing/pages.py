@@ -2,7 +2,7 @@
 
 Title, date, source, author and the canonical URL are page 1's; the editor is page 1's or else
 the last page's that names one (责任编辑 often closes the last page); `sections`, `body_text`
-and `images` are the pages' in order (a page that starts without a heading continues the
+`images` and `attachments` are the pages' in order (a page that starts without a heading continues the
 previous page's last section); `pages` lists the merged pages' URLs; the content hash and the
 park mentions are computed again from the merged text. A page that could not be fetched or
 parsed is named in `warnings` ("page N missing: URL (reason)"), and the record keeps the rest.
@@ -29,6 +29,7 @@ def merge_pages(first: Record, later: list[Record], missing: list[tuple[int, str
     sections = merged.sections
     texts = [merged.body_text] if merged.body_text else []
     seen_images = {img.get("src") for img in merged.images}
+    seen_attachments = {att.get("url") for att in merged.attachments}
     for rec in later:
         for i, section in enumerate(rec.sections):
             if i == 0 and section.get("heading") is None and sections:
@@ -45,6 +46,10 @@ def merge_pages(first: Record, later: list[Record], missing: list[tuple[int, str
             merged.editor = rec.editor
             merged.extraction["editor"] = rec.extraction.get("editor", "text")
         merged.warnings.extend(w for w in rec.warnings if w not in merged.warnings)
+        for att in rec.attachments:
+            if att.get("url") not in seen_attachments:
+                seen_attachments.add(att.get("url"))
+                merged.attachments.append(dict(att))
     merged.body_text = "\n".join(texts)
     merged.content_hash = content_hash(merged.body_text)
     merged.pages = [first.url] + [rec.url for rec in later]

@@ -50,6 +50,9 @@ class Record:
     # An article split over several pages (crawler/parsing/pages.py): every page URL whose text the
     # record holds, in order, the first page (url) first; empty for a one-page article.
     pages: list[str] = field(default_factory=list)
+    # The article's attachments (crawler/parsing/attachments.py), in page order:
+    # [{"url": absolute URL, "text": link text | None, "media_type": by the URL's extension}, ...]
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in RECORD_FIELDS}

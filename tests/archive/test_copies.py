@@ -185,12 +185,16 @@ def make_v9_database(path):
 def test_archive_made_before_copy_records_upgraded_without_losing_a_row(tmp_path):
     path = tmp_path / "old.db"
     make_v9_database(path)
-    before = {t: sqlite3.connect(path).execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-              for t in ("articles", "article_urls")}
+    old = sqlite3.connect(path)
+    # each table's v9 columns (later migrations add columns with their defaults)
+    before = {t: (cols, old.execute(f"SELECT {cols} FROM {t} ORDER BY 1").fetchall())
+              for t in ("articles", "article_urls")
+              for cols in [", ".join(r[1] for r in old.execute(f"PRAGMA table_info({t})"))]}
+    old.close()
     db = open_db(path)
     assert 10 in {r[0] for r in db.execute("SELECT version FROM schema_migrations")}
-    for table, rows in before.items():
-        assert db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows
+    for table, (cols, rows) in before.items():
+        assert db.execute(f"SELECT {cols} FROM {table} ORDER BY 1").fetchall() == rows
     # every article row became the copy of its own URL, with its own values
     assert db.execute("SELECT url_key, url, article_id, seen_at, published_at, source, title FROM copy_records "
                       "ORDER BY article_id").fetchall() == [

@@ -130,3 +130,18 @@ def test_a_pdf_without_a_text_layer():
     pdf.add_page()
     pdf.rect(10, 10, 50, 50)
     assert extract_text(bytes(pdf.output()), PDF) == (None, "no text in the file (a scan without a text layer?)")
+
+
+def test_the_parsed_record_lists_its_attachments():
+    from datetime import datetime, timezone
+
+    from crawler.parsing.generic import parse_page
+
+    paragraphs = "".join(f"<p>第{i}段：园区绿化工程招标的有关事项通知如下，请各单位按时报名参加，逾期不予受理。</p>" for i in range(8))
+    html = (f"<html><head><title>关于园区绿化工程招标的通知</title></head><body><div class='nav'><a href='/a.pdf'>导航</a></div>"
+            f"<div class='article'><h1>关于园区绿化工程招标的通知</h1><div class='content'>{paragraphs}"
+            f"<p>附件：<a href='files/plan.pdf'>招标文件</a></p></div></div></body></html>")
+    record = parse_page("http://park.example/notice/1.html", {"Content-Type": "text/html; charset=utf-8"},
+                        html.encode(), datetime(2026, 12, 3, tzinfo=timezone.utc))
+    assert record.attachments == [{"url": "http://park.example/notice/files/plan.pdf", "text": "招标文件",
+                                   "media_type": PDF}]
