@@ -235,7 +235,9 @@ def parquet_schema():
     types["extraction"] = pa.map_(text, text)
     types["warnings"] = pa.list_(text)
     types["pages"] = pa.list_(text)
-    types["attachments"] = pa.list_(pa.struct([("url", text), ("text", text), ("media_type", text)]))
+    capture = pa.struct([("warc_file", text), ("offset", pa.int64()), ("length", pa.int64()), ("record_id", text)])
+    types["attachments"] = pa.list_(pa.struct([("url", text), ("text", text), ("media_type", text), ("bytes", pa.int64()),
+                                               ("sha256", text), ("capture", capture), ("reason", text)]))
     span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
     types["parks"] = pa.list_(pa.struct([("park", text), ("known", pa.bool_()), ("level", text),
                                          ("mentions", pa.int64()), ("in_title", pa.bool_()), ("about", pa.bool_()),

@@ -43,6 +43,7 @@ HTTPERROR_ALLOW_ALL = False
 
 ITEM_PIPELINES = {
     "crawler.pipelines.ParsePipeline": 100,
+    "crawler.attachments.AttachmentsPipeline": 300,
     "crawler.pipelines.StorePipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -90,6 +91,7 @@ from archive import store as _store  # lower-case: not a setting
 PARKNEWS_BATCH_SIZE = _store.BATCH_SIZE        # records per write transaction (the archive crawler/extensions.py opens)
 PARKNEWS_BATCH_SECONDS = _store.BATCH_SECONDS  # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
+PARKNEWS_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # an attachment larger is not fetched (crawler/attachments.py; Scrapy's download_maxsize per request): scanned plans run to tens of MB
 PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (spiders/pages.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
