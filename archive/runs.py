@@ -172,6 +172,20 @@ def known_url(db, url: str) -> tuple[bool, str | None]:
     return dead is not None, None
 
 
+def url_last_seen(db, url: str) -> str | None:
+    """When this exact URL was last fetched as an article (article_urls.last_seen), or None."""
+    row = db.execute("SELECT last_seen FROM article_urls WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def previous_run_started(db, site: str, *, before_id: int | None = None) -> str | None:
+    """When the site's run before `before_id` started (crawl_runs.started_at), or None. With
+    last_pass_complete: what an earlier complete walk had already seen."""
+    row = db.execute("SELECT started_at FROM crawl_runs WHERE site = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                     [site, before_id if before_id is not None else 1 << 62]).fetchone()
+    return row[0] if row else None
+
+
 def failed_before(db, url: str) -> bool:
     """Whether an earlier run already recorded a failure of this exact URL (fetch_failures)."""
     return db.execute("SELECT 1 FROM fetch_failures WHERE url = ? LIMIT 1", [url]).fetchone() is not None

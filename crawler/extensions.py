@@ -9,7 +9,7 @@ from scrapy import signals
 from sqlite_utils.utils import sqlite3
 
 from archive.store import Archive, now_iso
-from crawler.ops import storage_errors
+from crawler.ops import pages_fetched, storage_errors
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def run_counts(stats: dict) -> dict:
 
     counts = {
         "requests": get("downloader/request_count"),
-        "pages_fetched": get("downloader/response_count") - get("robotstxt/response_count"),
+        "pages_fetched": pages_fetched(stats),
         "bytes": get("downloader/response_bytes"),
         "articles_new": get("parknews/articles/new"),
         "articles_updated": get("parknews/articles/updated"),

@@ -20,6 +20,12 @@ articles), so nothing behind a failed page is lost. With `--refresh DAYS`, the a
 window do not count towards the known streak: every one of them is re-fetched.
 `--full` (PARKNEWS_INCREMENTAL = False) fetches everything again.
 
+Sitemaps and feeds (spiders/discovery.py) give their entries' dates in `meta["pn_lastmod"]`: a stored
+article whose date is later than its URL's last fetch is fetched again (a conditional request,
+`parknews/incremental/lastmod_newer`), the others are skipped as known; a sitemap named by a
+sitemap index (`pn_kind` "sitemap") is not fetched when its `lastmod` is older than the start of
+the previous run and that run was complete (`parknews/incremental/sitemaps_unchanged`).
+
 `ValidatorRecorder` (a downloader middleware) counts 304s and stores the ETag / Last-Modified of
 article responses that no WARC capture records (PARKNEWS_WARC off; see archive.runs).
 """
@@ -38,6 +44,15 @@ from .capture import META_KEY as CAPTURE_META_KEY
 from .extensions import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
+
+
+def _later(a: str, b: str) -> bool:
+    """ISO 8601 time `a` is after `b` (either may lack an offset: then it is UTC)."""
+    def aware(text: str) -> datetime:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+    return aware(a) > aware(b)
 
 
 class IncrementalMiddleware:
@@ -77,6 +92,21 @@ class IncrementalMiddleware:
         The exact URL, not its key: a page seen under another URL form (tracking parameters)
         is still fetched once, so that every URL of an article gets its article_urls row."""
         return runs.known_url(self.db, url)
+
+    def changed_since_fetch(self, request: Request) -> bool:
+        """A stored article's sitemap/feed date (`pn_lastmod`) is later than its URL's last fetch."""
+        seen = runs.url_last_seen(self.db, request.url)
+        return seen is None or _later(request.meta["pn_lastmod"], seen)
+
+    def sitemap_unchanged(self, request: Request) -> bool:
+        """A sitemap an index names is skipped when its `lastmod` is older than the start of the
+        site's previous run, and that run was complete (it read the sitemap as it was then)."""
+        lastmod = request.meta.get("pn_lastmod")
+        if not (self.enabled and lastmod and self.may_stop()):
+            return False
+        site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
+        started = runs.previous_run_started(self.db, site, before_id=self.run.run_id)
+        return bool(started) and not _later(lastmod, started)
 
     def conditional(self, request: Request) -> Request:
         etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip), request.url)
@@ -118,6 +148,12 @@ class IncrementalMiddleware:
             if obj.meta["pn_kind"] == "list":
                 lists.append(obj)
                 continue
+            if obj.meta["pn_kind"] == "sitemap":
+                if self.sitemap_unchanged(obj):
+                    self.stats.inc_value("parknews/incremental/sitemaps_unchanged")
+                else:
+                    out.append(obj)
+                continue
             self.stats.inc_value("parknews/incremental/article_links")
             if not self.enabled:
                 out.append(obj)
@@ -126,6 +162,14 @@ class IncrementalMiddleware:
             if not known:
                 streak = 0
                 out.append(obj)
+                continue
+            if "pn_lastmod" in obj.meta:  # from a sitemap or feed (spiders/discovery.py)
+                if self.changed_since_fetch(obj) and obj.url not in self._refreshed:
+                    self._refreshed.add(obj.url)
+                    self.stats.inc_value("parknews/incremental/lastmod_newer")
+                    out.append(self.conditional(obj))
+                else:
+                    self.stats.inc_value("parknews/incremental/skipped_known")
                 continue
             in_window = bool(cutoff and first_seen and first_seen >= cutoff)
             if not in_window:

@@ -137,6 +137,15 @@ def storage_errors(stats: dict) -> int:
     return sum(int(stats.get(f"parknews/errors/{k}", 0) or 0) for k in ("item", "spider", "storage"))
 
 
+def pages_fetched(stats: dict[str, Any]) -> int:
+    """Pages of the site a run fetched: every response but robots.txt (Scrapy's own fetch, and URL
+    mode's read of its Sitemap: lines, spiders/discovery.py)."""
+    def get(key):
+        return int(stats.get(key, 0) or 0)
+
+    return get("downloader/response_count") - get("robotstxt/response_count") - get("parknews/discovery/robots")
+
+
 def failure_rate(stats: dict[str, Any]) -> float:
     def get(key):
         return int(stats.get(key, 0) or 0)
@@ -193,7 +202,7 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
 
     if errors:
         return Assessment("failed", EXIT_FAILURES, degraded, rate)
-    pages = get("downloader/response_count") - get("robotstxt/response_count")
+    pages = pages_fetched(stats)
     if get("parknews/refused/private") and pages == 0:
         # nothing fetched because the site is on a loopback/private address: a configuration
         # problem (--allow-private), not a failing site

@@ -8,6 +8,8 @@ import time
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from .ops import pages_fetched
+
 
 class ProgressExtension:
     INTERVAL = 0.5
@@ -53,7 +55,7 @@ class ProgressExtension:
         def get(key):
             return int(stats.get_value(key, 0) or 0)
 
-        pages = get("downloader/response_count") - get("robotstxt/response_count")
+        pages = pages_fetched(stats.get_stats())
         rate = pages / max(time.monotonic() - self.started, 1e-6)
         return (f"{rate:.1f} pages/s, new {get('parknews/articles/new')} · "
                 f"unchanged {get('parknews/articles/unchanged')} · skipped {get('parknews/incremental/skipped_known')} · "

@@ -28,8 +28,9 @@ class CrawlSummary:
 
     @property
     def pages_fetched(self) -> int:
-        # robots.txt is fetched but is not a page of the site
-        return self.get("downloader/response_count") - self.get("robotstxt/response_count")
+        from .ops import pages_fetched
+
+        return pages_fetched(self.stats)
 
     @property
     def articles_new(self) -> int:
@@ -90,6 +91,11 @@ class CrawlSummary:
             *([f"refused, kept:      {self.get('parknews/refused/recorded')} pages with their capture "
                "(see `parknews status`; `parknews reparse` retries them)"]
               if self.get("parknews/refused/recorded") else []),
+            *([f"sitemaps, feeds:    {self.get('parknews/discovery/sitemaps')} sitemaps and "
+               f"{self.get('parknews/discovery/feeds')} feeds read, {self.get('parknews/discovery/articles')} "
+               f"article links in them ({self.get('parknews/incremental/sitemaps_unchanged')} unchanged sitemaps "
+               "not fetched)"]
+              if self.get("parknews/discovery/sitemaps") or self.get("parknews/discovery/feeds") else []),
             f"fields missing:     {miss} (in new articles)",
             f"run status:         {self.status}",
         ]

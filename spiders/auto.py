@@ -18,6 +18,7 @@ from scrapy.http import TextResponse
 
 from .common import count_failure, extract_links, failure_item, host_of, not_modified
 from .pages import ArticlePages
+from .discovery import Discovery
 
 _DATE_PATH = re.compile(
     r"(/20\d{2}[-_/]?[01]\d[-_/]?[0-3]\d/)|(/20\d{2}[-_]?[01]\d/[0-3]\d/)|(/20\d{2}/[01]\d[0-3]\d/)|"
@@ -62,8 +63,23 @@ class AutoSpider(ArticlePages, scrapy.Spider):
         self.article_re = re.compile(article) if article else None
         self.site_name = site or self.host
 
+    @property
+    def discovery(self) -> Discovery:
+        """The site's own sitemaps (robots.txt Sitemap: lines, else /sitemap.xml) and the feeds
+        its pages announce (spiders/discovery.py). A news-sitemap or feed entry is an article
+        candidate on its own; a plain sitemap entry only when its URL has an article shape (or
+        matches --article); the parser has the last word either way."""
+        if not hasattr(self, "_discovery"):
+            self._discovery = Discovery(
+                self, is_article=lambda entry: self.is_article_url(entry.url) or (
+                    entry.news and self.article_re is None),
+                in_site=lambda url: host_of(url) == self.host,
+                article_callback=self.parse_page, errback=self.failed)
+        return self._discovery
+
     async def start(self):
         yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.failed, dont_filter=True)
+        yield self.discovery.robots_request(self.start_url)
 
     def is_article_url(self, url: str) -> bool:
         if self.article_re is not None:
@@ -83,6 +99,7 @@ class AutoSpider(ArticlePages, scrapy.Spider):
             yield from self.article_items(response, None, None, self.parse_page)
             return
         stats.inc_value("parknews/pages/list")
+        yield from self.discovery.announced_feeds(response)
         for url in extract_links(response):
             if host_of(url) != self.host:
                 continue

@@ -11,6 +11,7 @@ import scrapy
 
 from .common import count_failure, extract_links, failure_item, in_domains, not_modified, select_links
 from .pages import ArticlePages
+from .discovery import Discovery
 from crawler.parsing.sitefile import SiteConfig, load_site
 
 
@@ -47,9 +48,23 @@ class SiteSpider(ArticlePages, scrapy.Spider):
             apply_site_settings(crawler.settings, spider.config)
         return spider
 
+    @property
+    def discovery(self) -> Discovery:
+        """The site file's sitemaps and feeds (spiders/discovery.py): their entries that match
+        links.article (and not links.deny) are crawled as articles."""
+        if not hasattr(self, "_discovery"):
+            cfg = self.config
+            self._discovery = Discovery(
+                self, is_article=lambda entry: cfg.is_article(entry.url),
+                in_site=lambda url: in_domains(url, cfg.allowed_domains),
+                article_callback=self.parse_article, errback=self.failed)
+        return self._discovery
+
     async def start(self):
         for url in self.config.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, dont_filter=True)
+        for request in self.discovery.start_requests(self.config.sitemaps, self.config.feeds):
+            yield request
 
     def parse_list(self, response):
         self.crawler.stats.inc_value("parknews/pages/list")

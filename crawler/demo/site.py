@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from crawler.demo import discovery as demo_discovery
 from crawler.demo.server import Page
 
 __all__ = ["DemoSite", "build_demo_site", "generate_site", "Page"]
@@ -653,10 +654,10 @@ def _render_list(items: list[str], page_no: int, n_pages: int, hot: list[tuple[s
     )
 
 
-def _render_home(latest: list[tuple[str, str, date]], hot: list[tuple[str, str]]) -> str:
+def _render_home(latest: list[tuple[str, str, date]], hot: list[tuple[str, str]], extra_head: str = "") -> str:
     items = "".join(_list_item(p, t, d) for p, t, d in latest)
     return (
-        _head(f"{SITE_NAME}_园区经济 产业发展 招商引资")
+        _head(f"{SITE_NAME}_园区经济 产业发展 招商引资", extra=extra_head)
         + '<div class="container"><div class="main">'
         '<div class="focus"><h2>园区动态</h2><ul>' + items + "</ul>"
         '<p class="more"><a href="/news/index.html">更多&gt;&gt;</a></p></div>'
@@ -805,7 +806,11 @@ def build_demo_site() -> DemoSite:
                           partner copy shows them (source differs, no author, no editor)
       not_found_path      linked from a list page, answers 404
       server_error_path   linked from a list page, answers 500
-      robots_path         "/robots.txt"
+      robots_path         "/robots.txt" (its Sitemap: line names sitemap_index)
+      sitemap_index       "/sitemap.xml", a sitemap index of `sitemaps` (news.xml.gz: every article
+                          with its lastmod, gzip; pages.xml: the static pages)
+      feed, feed_paths    "/rss.xml" (announced by the home page) and the articles it lists
+      discovery_only_path an article on no list page: only the sitemap and the feed lead to it
       image_paths         image URLs (tiny PNGs, served)
     """
     arts = _regular_articles()
@@ -862,8 +867,13 @@ def build_demo_site() -> DemoSite:
         (partner_path, republished.title, republished.day),
     ]))
 
+    # One article only the sitemap and the feed lead to (crawler/demo/discovery.py): the oldest
+    # regular one that is not on the home page, the sidebar, tracked or republished.
+    shown = {all_arts[k].path for k in range(8)} | {p for p, _ in hot} | {tracked.path, republished.path}
+    discovery_only = next(all_arts[k] for k in reversed(regular_idx) if all_arts[k].path not in shown)
+
     # List entries: newest first; the tracked copy opens page 2; 404 and 500 links in the flow.
-    entries: list[tuple[str, str, date]] = [(a.path, a.title, a.day) for a in all_arts]
+    entries: list[tuple[str, str, date]] = [(a.path, a.title, a.day) for a in all_arts if a is not discovery_only]
     entries.insert(LIST_PAGE_SIZE, (f"{tracked.path}?{TRACKING_QUERY}", tracked.title, tracked.day))
     entries.insert(20, (NOT_FOUND_PATH, "临江经开区召开园区安全生产工作会议", date(2024, 6, 18)))
     entries.insert(29, (SERVER_ERROR_PATH, "南湖高新区举办企业上市培育专题培训", date(2024, 3, 27)))
@@ -884,7 +894,8 @@ def build_demo_site() -> DemoSite:
         "<h1>Internal Server Error</h1><p>服务器内部错误，请稍后再试。</p></body></html>\n", status=500)
 
     # Home, static pages, robots.
-    pages["/"] = _html_page(_render_home([(a.path, a.title, a.day) for a in all_arts[:8]], hot))
+    pages["/"] = _html_page(_render_home([(a.path, a.title, a.day) for a in all_arts[:8]], hot,
+                                         extra_head=demo_discovery.FEED_LINK))
     pages["/about.html"] = _html_page(_render_static("关于我们", [
         "中国网园区频道（示例站点）是parknews项目离线测试用的示例网站，页面内容均为编写的示例文本。",
         "频道关注园区经济、产业发展、招商引资和营商环境等内容。",
@@ -892,7 +903,7 @@ def build_demo_site() -> DemoSite:
     pages["/contact.html"] = _html_page(_render_static("联系我们", [
         "投稿邮箱：demo@example.com", "联系电话：010-00000000",
     ], hot))
-    pages["/robots.txt"] = Page.text("User-agent: *\nAllow: /\n")
+    pages["/robots.txt"] = Page.text("User-agent: *\nAllow: /\n" + demo_discovery.ROBOTS_LINE)
     pages["/css/style.css"] = Page.text("body{font-family:sans-serif}\n", content_type="text/css; charset=utf-8")
 
     # Manifest.
@@ -926,6 +937,11 @@ def build_demo_site() -> DemoSite:
         "robots_path": "/robots.txt",
         "image_paths": sorted(p for p, pg in pages.items() if pg.headers.get("Content-Type") == "image/png"),
     }
+    # Sitemaps and the feed (sitemap_index, sitemaps, feed, feed_paths, discovery_only_path).
+    found_pages, found = demo_discovery.discovery_pages(manifest_articles, expected["non_article_pages"],
+                                                        discovery_only.path)
+    pages.update(found_pages)
+    expected.update(found)
     return DemoSite(pages=pages, expected=expected)
 
 

@@ -23,7 +23,7 @@ SITES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "sites"
 
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
 TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
-LINK_KEYS = {"article", "follow", "list_area", "next_page", "article_pager", "strip_params", "deny"}
+LINK_KEYS = {"article", "follow", "list_area", "next_page", "article_pager", "strip_params", "deny", "sitemaps", "feeds"}
 CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
 # Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
 # news site, and 0, negative, inf or nan hang the crawl (Scrapy schedules nothing).
@@ -48,6 +48,10 @@ class SiteConfig:
     next_page: str | None = None  # CSS/XPath of the "next page" link(s)
     article_pager: str | None = None  # CSS/XPath of an article's own pager (crawler/parsing/pager.py)
     strip_params: tuple[str, ...] = ()
+    # links.sitemaps / links.feeds: sitemap (or sitemap index, .xml.gz too) and RSS/Atom URLs read at
+    # the start of every crawl (spiders/discovery.py); their entries that match `article` are crawled
+    sitemaps: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
     field_rules: dict[str, Any] = field(default_factory=dict)
     download_delay: float = 0.5
     concurrency: int = 4
@@ -74,9 +78,13 @@ class SiteConfig:
         base = urlsplit(base_url)
         if base.scheme not in ("http", "https") or not base.netloc:
             raise SiteFileError(f"--base-url {base_url!r}: not an http(s) URL")
-        starts = [urlunsplit((base.scheme, base.netloc, u.path, u.query, "")) for u in map(urlsplit, self.start_urls)]
+        def moved(urls: list[str]) -> list[str]:
+            return [urlunsplit((base.scheme, base.netloc, u.path, u.query, "")) for u in map(urlsplit, urls)]
+
         copy = SiteConfig(**{**self.__dict__})
-        copy.start_urls = starts
+        copy.start_urls = moved(self.start_urls)
+        copy.sitemaps = moved(self.sitemaps)
+        copy.feeds = moved(self.feeds)
         copy.allowed_domains = [base.hostname or ""]
         return copy
 
@@ -93,6 +101,17 @@ def _regexes(path: Path, key: str, value: Any) -> list[re.Pattern]:
         except re.error as exc:
             raise SiteFileError(f"{path}: {key}: bad regex {v!r} ({exc})") from None
     return out
+
+
+def _urls(path: Path, key: str, value: Any) -> list[str]:
+    """A list of absolute http(s) URLs, else SiteFileError naming the key and the bad value."""
+    if not isinstance(value, list):
+        raise SiteFileError(f"{path}: {key} must be a list of http(s) URLs")
+    for u in value:
+        parts = urlsplit(u) if isinstance(u, str) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SiteFileError(f"{path}: {key}: {u!r} is not an http(s) URL")
+    return list(value)
 
 
 def _expect(path: Path, key: str, value: Any, kind: type | tuple, what: str) -> Any:
@@ -148,10 +167,7 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     starts = _expect(path, "start_urls", data["start_urls"], list, "a list of URLs")
     if not starts:
         raise SiteFileError(f"{path}: start_urls is empty (give at least one http(s) URL)")
-    for u in starts:
-        parts = urlsplit(u) if isinstance(u, str) else None
-        if not parts or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise SiteFileError(f"{path}: start_urls: {u!r} is not an http(s) URL")
+    _urls(path, "start_urls", starts)
     domains = _expect(path, "allowed_domains", data["allowed_domains"], list, "a list of host names")
     for d in domains:
         if not isinstance(d, str) or not re.fullmatch(r"[^\W_]([\w.-]*[^\W_])?|\[[0-9A-Fa-f:.]+\]", d):
@@ -208,6 +224,8 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
         next_page=links.get("next_page"),
         article_pager=links.get("article_pager"),
         strip_params=tuple(strip),
+        sitemaps=_urls(path, "links.sitemaps", links.get("sitemaps", [])),
+        feeds=_urls(path, "links.feeds", links.get("feeds", [])),
         field_rules=dict(fields),
         download_delay=float(_number(path, "crawl.download_delay", crawl.get("download_delay", 0.5), integer=False,
                                      low=0, high=MAX_DELAY, what=f"a number of seconds from 0 to {MAX_DELAY}")),

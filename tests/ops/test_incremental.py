@@ -151,7 +151,8 @@ def test_a_home_page_full_of_known_articles_still_leads_to_each_section(tmp_path
 def test_demo_site_second_run_reads_only_the_start_pages_and_first_list_page(local_server, tmp_path, ops):
     """The demo's article that answers 500 is asked once more by the second run (a failure that may
     pass leaves the pass incomplete); from the third run on, only the start pages and first list
-    page are read."""
+    page are read, and of the sitemaps and feed only the sitemap index and the feed (the sitemaps the
+    index names are older than the previous run: not fetched again)."""
     from crawler.demo.site import SERVER_ERROR_PATH
 
     db = tmp_path / "demo.db"
@@ -164,5 +165,6 @@ def test_demo_site_second_run_reads_only_the_start_pages_and_first_list_page(loc
     local_server.clear_requests()
     third = ops.run("crawl", "demo", "--base-url", local_server.base_url, "--db", db, "--log-level", "ERROR")
     assert third.code == 0, third.stderr[-3000:]
-    assert sorted(local_server.requested_paths("GET")) == ["/", "/news/index.html", "/partner/list.html", "/robots.txt"]
+    assert sorted(local_server.requested_paths("GET")) == ["/", "/news/index.html", "/partner/list.html", "/robots.txt",
+                                                           "/rss.xml", "/sitemap.xml"]
     assert ", new 0," in third.stdout.strip().splitlines()[-1]
