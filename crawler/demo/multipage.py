@@ -4,9 +4,10 @@ pagers, index.html -> index_1.html folders, 上一页 1 2 3 下一页 under the 
 
 `multipage_article(first_path, ...)` returns the pages (path -> Page) and a manifest entry:
 path, pages (every page path, in order), title, published_at, source, author, editor, sections,
-body_text (the pages' paragraphs in order, the editor line excluded). The demo site links one
-three-page article (`DEMO_PATH`) from its home page; the tests build more of them (the two URL
-shapes; pagers with numbers, with rel="next" only, with 上一页/下一页 text only, a loop pager).
+body_text (the pages' paragraphs in order, the editor line excluded). `DEMO_PATH` is meant for a
+three-page article on the demo site, which build_demo_site does not link yet; the tests build
+them (the two URL shapes; pagers with numbers, with rel="next" only, with 上一页/下一页 text only, a
+loop pager) and crawl them (tests/crawl/test_multipage_crawl.py).
 """
 from __future__ import annotations
 
