@@ -78,8 +78,10 @@ class AutoSpider(ArticlePages, scrapy.Spider):
         return self._discovery
 
     async def start(self):
+        # the sitemaps are looked for once the start page has answered (parse_page): a site that
+        # cannot be reached gets one error for its start page, not three more for robots.txt and
+        # a guessed /sitemap.xml
         yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.failed, dont_filter=True)
-        yield self.discovery.robots_request(self.start_url)
 
     def is_article_url(self, url: str) -> bool:
         if self.article_re is not None:
@@ -99,6 +101,9 @@ class AutoSpider(ArticlePages, scrapy.Spider):
             yield from self.article_items(response, None, None, self.parse_page)
             return
         stats.inc_value("parknews/pages/list")
+        if not getattr(self, "_sitemaps_sought", False):
+            self._sitemaps_sought = True
+            yield self.discovery.robots_request(self.start_url)
         yield from self.discovery.announced_feeds(response)
         for url in extract_links(response):
             if host_of(url) != self.host:

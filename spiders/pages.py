@@ -23,6 +23,7 @@ import scrapy
 
 from crawler.capture import CaptureSpiderMiddleware
 from crawler.parsing.encoding import decode_body
+from crawler.parsing.errors import NotAnArticle
 from crawler.parsing.pager import Pager, own_pages, page_number
 
 from .common import count_failure, failure_item, header_dict, page_item
@@ -33,7 +34,12 @@ STATE = "pn_article_pages"
 def pager_of(response, selector: str | None, first: str | None = None) -> Pager:
     if not hasattr(response, "text"):
         return Pager(first or response.url, (response.url,))
-    text, _codec, _warnings = decode_body(response.body, header_dict(response))
+    try:
+        text, _codec, _warnings = decode_body(response.body, header_dict(response))
+    except NotAnArticle:
+        # a binary body (a PDF served as text/html): no pager; the parse stage refuses the page
+        # with its reason and keeps it (refused_pages), as for any page it cannot take
+        return Pager(first or response.url, (response.url,))
     return own_pages(response.url, text, selector=selector, first=first)
 
 
