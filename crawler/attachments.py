@@ -12,9 +12,9 @@ fails the article. Stats `parknews/attachments/{fetched,failed,offsite}`.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
-
 import scrapy
+
+from spiders.common import in_domains
 
 from .capture import META_KEY
 from .items import ParsedPage
@@ -44,8 +44,7 @@ class AttachmentsPipeline:
 
     async def fetch(self, entry: dict) -> None:
         domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
-        host = (urlsplit(entry["url"]).hostname or "").lower()
-        if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        if domains and not in_domains(entry["url"], domains):
             entry["reason"] = "not fetched: outside the site's allowed_domains"
             self.stats.inc_value("parknews/attachments/offsite")
             return

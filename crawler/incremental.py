@@ -94,19 +94,21 @@ class IncrementalMiddleware:
         return runs.known_url(self.db, url)
 
     def changed_since_fetch(self, request: Request) -> bool:
-        """A stored article's sitemap/feed date (`pn_lastmod`) is later than its URL's last fetch."""
+        """A stored article's sitemap/feed date (`pn_lastmod`) is not before its URL's last fetch."""
         seen = runs.url_last_seen(self.db, request.url)
-        return seen is None or _later(request.meta["pn_lastmod"], seen)
+        # times are to the second: a date in the same second as the fetch counts as after it
+        return seen is None or not _later(seen, request.meta["pn_lastmod"])
 
     def sitemap_unchanged(self, request: Request) -> bool:
-        """A sitemap an index names is skipped when its `lastmod` is older than the start of the
+        """A sitemap an index names is skipped when its `lastmod` is before the start of the
         site's previous run, and that run was complete (it read the sitemap as it was then)."""
         lastmod = request.meta.get("pn_lastmod")
         if not (self.enabled and lastmod and self.may_stop()):
             return False
         site = getattr(self.crawler.spider, "site_name", None) or self.crawler.spider.name
         started = runs.previous_run_started(self.db, site, before_id=self.run.run_id)
-        return bool(started) and not _later(lastmod, started)
+        # to the second: a sitemap changed in the second the previous run started is read again
+        return bool(started) and _later(started, lastmod)
 
     def conditional(self, request: Request) -> Request:
         etag, modified = runs.validators(self.db, dedup.url_key(request.url, self.strip), request.url)

@@ -109,12 +109,9 @@ class Discovery:
         return []
 
     def parse_sitemap(self, response):
-        try:
-            doc = parse_sitemap(response.body, response.url)
-        except SitemapError as exc:
-            self._unreadable(exc)
+        doc = self._read(parse_sitemap, response, "sitemaps")
+        if doc is None:
             return
-        self.stats.inc_value("parknews/discovery/sitemaps")
         if doc.truncated:
             self.stats.inc_value("parknews/discovery/truncated")
             logger.warning("discovery: %s lists more than the protocol's 50,000 URLs; the rest was not read",
@@ -132,17 +129,21 @@ class Discovery:
         yield from self._articles(doc.entries)
 
     def parse_feed(self, response):
-        try:
-            entries = parse_feed(response.body, response.url)
-        except SitemapError as exc:
-            self._unreadable(exc)
-            return
-        self.stats.inc_value("parknews/discovery/feeds")
-        yield from self._articles(entries)
+        entries = self._read(parse_feed, response, "feeds")
+        if entries is not None:
+            yield from self._articles(entries)
 
-    def _unreadable(self, exc: SitemapError) -> None:
-        self.stats.inc_value("parknews/discovery/unreadable")
-        logger.warning("discovery: %s", exc)
+    def _read(self, reader, response, counted: str):
+        """reader(body, url), counted in parknews/discovery/<counted>; None (a warning and
+        .../unreadable) for a document that is no sitemap or feed."""
+        try:
+            doc = reader(response.body, response.url)
+        except SitemapError as exc:
+            self.stats.inc_value("parknews/discovery/unreadable")
+            logger.warning("discovery: %s", exc)
+            return None
+        self.stats.inc_value(f"parknews/discovery/{counted}")
+        return doc
 
     def _articles(self, entries: list[Entry]) -> Iterator[scrapy.Request]:
         for entry in entries:

@@ -20,6 +20,15 @@ def missing_warning(number: int, url: str, reason: str) -> str:
     return f"page {number} missing: {url} ({reason})"
 
 
+def _add_new(into: list[dict], entries: list[dict], key: str) -> None:
+    """Append copies of the `entries` whose `key` (an image's src, an attachment's url) `into` lacks."""
+    seen = {e.get(key) for e in into}
+    for entry in entries:
+        if entry.get(key) not in seen:
+            seen.add(entry.get(key))
+            into.append(dict(entry))
+
+
 def merge_pages(first: Record, later: list[Record], missing: list[tuple[int, str, str]] = ()) -> Record:
     """One record from page 1's (`first`) and pages 2…n's (`later`, in order); `missing`:
     (page number, URL, reason) of the pages that could not be had."""
@@ -28,8 +37,6 @@ def merge_pages(first: Record, later: list[Record], missing: list[tuple[int, str
     merged = copy.deepcopy(first)
     sections = merged.sections
     texts = [merged.body_text] if merged.body_text else []
-    seen_images = {img.get("src") for img in merged.images}
-    seen_attachments = {att.get("url") for att in merged.attachments}
     for rec in later:
         for i, section in enumerate(rec.sections):
             if i == 0 and section.get("heading") is None and sections:
@@ -38,18 +45,12 @@ def merge_pages(first: Record, later: list[Record], missing: list[tuple[int, str
                 sections.append(copy.deepcopy(section))
         if rec.body_text:
             texts.append(rec.body_text)
-        for img in rec.images:
-            if img.get("src") not in seen_images:
-                seen_images.add(img.get("src"))
-                merged.images.append(dict(img))
+        _add_new(merged.images, rec.images, "src")
         if rec.editor and not first.editor:
             merged.editor = rec.editor
             merged.extraction["editor"] = rec.extraction.get("editor", "text")
         merged.warnings.extend(w for w in rec.warnings if w not in merged.warnings)
-        for att in rec.attachments:
-            if att.get("url") not in seen_attachments:
-                seen_attachments.add(att.get("url"))
-                merged.attachments.append(dict(att))
+        _add_new(merged.attachments, rec.attachments, "url")
     merged.body_text = "\n".join(texts)
     merged.content_hash = content_hash(merged.body_text)
     merged.pages = [first.url] + [rec.url for rec in later]
