@@ -4,9 +4,9 @@ pagers, index.html -> index_1.html folders, 上一页 1 2 3 下一页 under the 
 
 `multipage_article(first_path, ...)` returns the pages (path -> Page) and a manifest entry:
 path, pages (every page path, in order), title, published_at, source, author, editor, sections,
-body_text (the pages' paragraphs in order, the editor line excluded). `DEMO_PATH` is meant for a
-three-page article on the demo site, which build_demo_site does not link yet; the tests build
-them (the two URL shapes; pagers with numbers, with rel="next" only, with 上一页/下一页 text only, a
+body_text (the pages' paragraphs in order, the editor line excluded). `demo_shape()` is the
+three-page article at `DEMO_PATH` that build_demo_site links from its home page; the tests build
+more of them (the two URL shapes; pagers with numbers, with rel="next" only, with 上一页/下一页 text only, a
 loop pager) and crawl them (tests/crawl/test_multipage_crawl.py).
 """
 from __future__ import annotations
@@ -120,6 +120,7 @@ def demo_shape() -> tuple[dict[str, Page], dict[str, Any], str]:
     """What build_demo_site adds: the pages, the manifest entry (expected["multipage"]) and the
     home-page link to page 1."""
     pages, manifest = multipage_article()
+    manifest["stores"] = 1
     link = (f'<li><a href="{_e(DEMO_PATH)}" target="_blank">{_e(DEMO_TITLE)}</a>'
             '<span class="date">2024-06-28</span></li>')
     return pages, manifest, link

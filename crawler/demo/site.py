@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from crawler.demo import discovery as demo_discovery
+from crawler.demo import multipage as demo_multipage
 from crawler.demo.server import Page
 
 __all__ = ["DemoSite", "build_demo_site", "generate_site", "Page"]
@@ -323,6 +324,12 @@ class DemoSite:
 
     pages: dict[str, Page]
     expected: dict[str, Any]
+
+    def stored_articles(self) -> list[dict[str, Any]]:
+        """The manifest entries of every article a complete crawl stores: `articles`, then the
+        shapes that store one (path, title, published_at, source, author, editor, body_text)."""
+        shapes = [m for m in self.expected["shapes"].values() for _ in range(m["stores"])]
+        return self.expected["articles"] + shapes
 
 
 @dataclass
@@ -812,6 +819,10 @@ def build_demo_site() -> DemoSite:
       feed, feed_paths    "/rss.xml" (announced by the home page) and the articles it lists
       discovery_only_path an article on no list page: only the sitemap and the feed lead to it
       image_paths         image URLs (tiny PNGs, served)
+      shapes              the whole-article shapes (SHAPES): name -> manifest entry, each with
+                          "stores" (how many articles it adds to the archive); "multipage" is a
+                          three-page article (crawler/demo/multipage.py)
+      stored_count        the articles a complete crawl stores: article_count plus the shapes'
     """
     arts = _regular_articles()
 
@@ -942,7 +953,28 @@ def build_demo_site() -> DemoSite:
                                                         discovery_only.path)
     pages.update(found_pages)
     expected.update(found)
+    _add_shapes(pages, expected)
     return DemoSite(pages=pages, expected=expected)
+
+
+# The whole-article shapes (issue 12), each a module's `demo_shape()`: (pages, manifest, home-page
+# link). Linked from the home page only, so the list pages and `articles` keep their shape.
+SHAPES = {
+    "multipage": demo_multipage.demo_shape,
+}
+
+
+def _add_shapes(pages: dict[str, Page], expected: dict[str, Any]) -> None:
+    shapes: dict[str, Any] = {}
+    for name, make in SHAPES.items():
+        shape_pages, manifest, link = make()
+        clash = set(shape_pages) & set(pages)
+        assert not clash, f"demo shape {name}: paths already served: {sorted(clash)}"
+        pages.update(shape_pages)
+        pages["/"] = demo_multipage.add_link(pages["/"], link)
+        shapes[name] = manifest
+    expected["shapes"] = shapes
+    expected["stored_count"] = expected["article_count"] + sum(m["stores"] for m in shapes.values())
 
 
 # ---------------------------------------------------------------------------------------------

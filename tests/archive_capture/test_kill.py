@@ -83,4 +83,4 @@ def test_kill_9_mid_crawl(tmp_path):
     result = warcio_check(files)
     assert result.returncode == 0, result.stdout + result.stderr
     articles, _ = _captures_read_back(db_path, folder)
-    assert articles == site.expected["article_count"]
+    assert articles == site.expected["stored_count"]

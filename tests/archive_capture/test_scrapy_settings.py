@@ -45,9 +45,9 @@ def test_operator_rotation_and_switch(tmp_path):
     assert len({r["warc_file"] for r in rows}) >= 2
     for row in rows:
         assert read_record(tmp_path / "arch", row["warc_file"], row["offset"], row["length"]).record_id == row["record_id"]
-    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == site.expected["article_count"]
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == site.expected["stored_count"]
     # switched off: no WARC folder, no captures, the crawl itself unchanged
     assert not (tmp_path / "off" / "b.warc").exists()
     off_db = db_of(tmp_path / "off" / "b.db")
     assert off_db["captures"].count == 0
-    assert off_db.execute("SELECT count(*) FROM articles").fetchone()[0] == site.expected["article_count"]
+    assert off_db.execute("SELECT count(*) FROM articles").fetchone()[0] == site.expected["stored_count"]

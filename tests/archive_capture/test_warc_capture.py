@@ -83,7 +83,7 @@ def test_every_article_has_a_capture_that_reads_back(crawled):
     rows = list(db.execute_returning_dicts(
         "SELECT a.id, a.url, c.* FROM articles a JOIN captures c ON c.article_id = a.id AND c.url = a.url "
         "WHERE c.run_id = (SELECT min(id) FROM crawl_runs)"))
-    assert len({r["id"] for r in rows}) == crawled["site"].expected["article_count"]
+    assert len({r["id"] for r in rows}) == crawled["site"].expected["stored_count"]
     for row in rows:
         assert row["record_type"] == "response" and row["status"] == 200
         rec = read_record(crawled["folder"], row["warc_file"], row["offset"], row["length"])
@@ -127,7 +127,7 @@ def test_reparse_with_unchanged_parser_changes_nothing(crawled):
     before = table_dump(crawled["db"], "articles")
     result = run_cli("reparse", "--db", crawled["db"])
     assert result.code == 0, result
-    n = crawled["site"].expected["article_count"]
+    n = crawled["site"].expected["stored_count"]
     assert f"re-parsed {n} articles" in result.stdout and ": 0 changed" in result.stdout
     assert "fields changed: none" in result.stdout
     assert table_dump(crawled["db"], "articles") == before

@@ -1,5 +1,6 @@
 """The sample site crawled end to end by real Scrapy crawls into a real SQLite file."""
 import json
+from urllib.parse import urlsplit
 
 import pytest
 import sqlite_utils
@@ -36,8 +37,25 @@ def _db(crawled):
 def test_every_distinct_article_stored_exactly_once(crawled):
     expected = crawled["site"].expected
     rows = crawled["after_first"]["articles"]
-    assert len(rows) == expected["article_count"]
-    assert sorted(r["title"] for r in rows) == sorted(a["title"] for a in expected["articles"])
+    assert len(rows) == expected["stored_count"]
+    shapes = [m["title"] for m in expected["shapes"].values() if m["stores"]]
+    assert sorted(r["title"] for r in rows) == sorted([a["title"] for a in expected["articles"]] + shapes)
+
+
+def test_multipage_shape_stored_once_with_every_page(crawled):
+    """The demo's three-page article: one record, the three pages' text in order, every page
+    URL in `pages` and captured; pages 2 and 3 are no article of their own."""
+    shape = crawled["site"].expected["shapes"]["multipage"]
+    db = _db(crawled)
+    rows = db.execute("SELECT a.body_text, a.pages FROM articles a JOIN article_urls u ON u.article_id = a.id "
+                      "WHERE u.url LIKE ?", ["%" + shape["path"]]).fetchall()
+    assert len(rows) == 1
+    body, pages = rows[0]
+    assert body == shape["body_text"]
+    assert [urlsplit(p).path for p in json.loads(pages)] == shape["pages"]
+    for later in shape["pages"][1:]:
+        assert db.execute("SELECT count(*) FROM article_urls WHERE url LIKE ?", ["%" + later]).fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM captures WHERE url LIKE ?", ["%" + later]).fetchone()[0] >= 1
 
 
 def test_gbk_article_title_decoded(crawled):
@@ -148,7 +166,7 @@ def test_export_jsonl_every_record_every_field(crawled, cli):
     result = cli("export", "--format", "jsonl", "--db", crawled["db"])
     assert result.code == 0, result
     records = jsonl(result.stdout)
-    assert len(records) == crawled["site"].expected["article_count"]
+    assert len(records) == crawled["site"].expected["stored_count"]
     for rec in records:
         assert set(RECORD_FIELDS) <= set(rec)
         assert isinstance(rec["sections"], list) and isinstance(rec["images"], list)
@@ -160,5 +178,5 @@ def test_export_to_file(crawled, cli, tmp_path):
     out = tmp_path / "records.jsonl"
     result = cli("export", "--db", crawled["db"], "--output", out)
     assert result.code == 0, result
-    assert len(jsonl(out.read_text(encoding="utf-8"))) == crawled["site"].expected["article_count"]
+    assert len(jsonl(out.read_text(encoding="utf-8"))) == crawled["site"].expected["stored_count"]
     assert not list(tmp_path.glob("*.part"))

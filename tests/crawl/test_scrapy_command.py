@@ -18,4 +18,4 @@ def test_scrapy_crawl_site_from_project_root(local_server, tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert sqlite_utils.Database(str(db))["articles"].count == local_server.site.expected["article_count"]
+    assert sqlite_utils.Database(str(db))["articles"].count == local_server.site.expected["stored_count"]

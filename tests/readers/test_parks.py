@@ -20,7 +20,7 @@ def _expected_about(archive):
     """Demo articles about 临江: in the title, or named (short or full name) at least twice; plus the
     fixture's near copy (conftest) when the article it copies is one of them."""
     out = set()
-    for a in archive["site"].expected["articles"]:
+    for a in archive["site"].stored_articles():
         n = sum(_names(a).count(s) for s in ("临江经开区", "临江经济技术开发区"))
         if "临江经开区" in a["title"] or n >= 2:
             out.add(a["title"])
@@ -76,7 +76,7 @@ def test_parks_command_lists_parks_with_counts_dates_and_sites(archive):
     about = _expected_about(archive)
     r = rows[PARK]
     assert r["about"] == len(about) and r["sites"] == _expected_sites(archive) and "临江开发区" in r["aliases"]
-    dates = sorted(a["published_at"] for a in archive["site"].expected["articles"] if a["title"] in about)
+    dates = sorted(a["published_at"] for a in archive["site"].stored_articles() if a["title"] in about)
     assert (r["first_published"][:10], r["last_published"][:10]) == (dates[0][:10], dates[-1][:10])
     assert len(rows) >= 2
     table = run_cli("parks", "--db", archive["db"])
@@ -107,7 +107,7 @@ def test_search_by_park_with_a_term(archive):
     assert result.code == 0, result
     titles = {r["record"]["title"] for r in json.loads(result.stdout)["results"]}
     assert titles <= about
-    want = {a["title"] for a in archive["site"].expected["articles"] if a["title"] in about and "招商" in _names(a)}
+    want = {a["title"] for a in archive["site"].stored_articles() if a["title"] in about and "招商" in _names(a)}
     assert titles == want
 
 
@@ -130,7 +130,7 @@ def test_stats_by_park_and_chart_of_one_park(archive, tmp_path):
     assert result.code == 0, result
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     about = _expected_about(archive)
-    months = sorted({a["published_at"][:7] for a in archive["site"].expected["articles"] if a["title"] in about})
+    months = sorted({a["published_at"][:7] for a in archive["site"].stored_articles() if a["title"] in about})
     from archive.chart import _month_range
 
     assert f"({len(_month_range(months))} months)" in result.stderr
