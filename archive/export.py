@@ -6,7 +6,7 @@ in row groups of PARQUET_BATCH), so memory does not grow with the number of reco
 Shapes (the record schema is `archive/record.schema.json`, version SCHEMA_VERSION):
 * JSONL: one record a line, `sections`/`images`/`extraction`/`warnings` as JSON structures.
 * Parquet: the same fields as typed columns: `sections` list<struct<heading, paragraphs
-  list<string>>>, `images` list<struct<src, caption>>, `extraction` map<string, string>,
+  list<string>>>, `images` list<struct<src, caption, media_type, bytes, sha256, capture, reason>> (all but src and caption null unless `crawl --images`), `extraction` map<string, string>,
   `warnings` list<string>; the schema version is in the file's key-value metadata.
 * CSV: one row a record, header row of the field names; the four structured fields are
   JSON text in their cells (`sections` as `[{"heading": ..., "paragraphs": [...]}]`). UTF-8, no BOM.
@@ -57,6 +57,7 @@ EXPORT_FIELDS: tuple[str, ...] = ("id",) + RECORD_FIELDS + ("first_seen", "updat
 STRUCTURED = {name: "{}" if name == "extraction" else "[]" for name in JSON_FIELDS}
 FORMATS = ("jsonl", "csv", "parquet", "warc")
 PARQUET_BATCH = 2000
+_IMAGE_KEYS = ("src", "caption", "media_type", "bytes", "sha256", "capture", "reason")
 _SELECT = ", ".join(f"a.{name}" for name in EXPORT_FIELDS)
 
 
@@ -231,11 +232,12 @@ def parquet_schema():
     types = {name: text for name in EXPORT_FIELDS}
     types["id"] = pa.int64()
     types["sections"] = pa.list_(pa.struct([("heading", text), ("paragraphs", pa.list_(text))]))
-    types["images"] = pa.list_(pa.struct([("src", text), ("caption", text)]))
     types["extraction"] = pa.map_(text, text)
     types["warnings"] = pa.list_(text)
     types["pages"] = pa.list_(text)
     capture = pa.struct([("warc_file", text), ("offset", pa.int64()), ("length", pa.int64()), ("record_id", text)])
+    types["images"] = pa.list_(pa.struct([("src", text), ("caption", text), ("media_type", text), ("bytes", pa.int64()),
+                                          ("sha256", text), ("capture", capture), ("reason", text)]))
     types["attachments"] = pa.list_(pa.struct([("url", text), ("text", text), ("media_type", text), ("bytes", pa.int64()),
                                                ("sha256", text), ("capture", capture), ("reason", text)]))
     span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
@@ -264,8 +266,8 @@ class ParquetWriter(_Writer):
                 value = json.loads(value) if value else json.loads(empty)
                 if name == "extraction":
                     value = [(k, None if v is None else str(v)) for k, v in value.items()]
-                elif name == "images":
-                    value = [{"src": i.get("src"), "caption": i.get("caption")} for i in value]
+                elif name == "images":  # the capture keys only when --images fetched them (crawler/images.py)
+                    value = [{k: i.get(k) for k in _IMAGE_KEYS} for i in value]
             cols[name].append(value)
         if len(cols["id"]) >= PARQUET_BATCH:
             self._flush()

@@ -33,6 +33,16 @@ COMPARED_COLUMNS = COMPARED_FIELDS
 
 
 
+def _same(column: str, old: Any, new: Any) -> bool:
+    """Whether a compared column is unchanged; images by src and caption only (their capture
+    references, crawler/images.py, differ on every fetch of the same image)."""
+    if old == new or column != "images":
+        return old == new
+    def shown(text):
+        return [(i.get("src"), i.get("caption")) for i in json.loads(text or "[]")]
+    return shown(old) == shown(new)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
@@ -186,7 +196,7 @@ class Archive:
         """(the article's URL, the `compared` columns whose stored value differs from `row`'s)."""
         old = self.db.execute(f"SELECT url, {', '.join(compared)} FROM articles WHERE id = ?",
                               [article_id]).fetchone()
-        return old[0], tuple(c for c, value in zip(compared, old[1:]) if value != row[c])
+        return old[0], tuple(c for c, value in zip(compared, old[1:]) if not _same(c, value, row[c]))
 
     def changes(self, record: Record, article_id: int, compared: tuple[str, ...] = COMPARED_COLUMNS) -> tuple[str, ...]:
         """The columns `save` would change in stored article `article_id` for `record`; writes

@@ -96,6 +96,9 @@ class CrawlSummary:
                f"article links in them ({self.get('parknews/incremental/sitemaps_unchanged')} unchanged sitemaps "
                "not fetched)"]
               if self.get("parknews/discovery/sitemaps") or self.get("parknews/discovery/feeds") else []),
+            *([f"images captured:    {self.get('parknews/images/fetched')} fetched, "
+               f"{self.get('parknews/images/failed')} failed, {self.get('parknews/images/skipped')} skipped"]
+              if self.get("parknews/images/fetched") else []),
             f"fields missing:     {miss} (in new articles)",
             f"run status:         {self.status}",
         ]

@@ -44,6 +44,7 @@ HTTPERROR_ALLOW_ALL = False
 ITEM_PIPELINES = {
     "crawler.pipelines.ParsePipeline": 100,
     "crawler.attachments.AttachmentsPipeline": 300,
+    "crawler.images.ImagesPipeline": 310,
     "crawler.pipelines.StorePipeline": 500,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -92,6 +93,9 @@ PARKNEWS_BATCH_SIZE = _store.BATCH_SIZE        # records per write transaction (
 PARKNEWS_BATCH_SECONDS = _store.BATCH_SECONDS  # ... or seconds, whichever comes first
 PARKNEWS_MAX_PAGES = 0               # --max-pages (crawler/middlewares.py); 0: no limit
 PARKNEWS_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # an attachment larger is not fetched (crawler/attachments.py; Scrapy's download_maxsize per request): scanned plans run to tens of MB
+PARKNEWS_CAPTURE_IMAGES = False      # fetch and capture the articles' images (crawler/images.py); CLI --images, site file [crawl] capture_images
+PARKNEWS_MAX_IMAGE_BYTES = 10 * 1024 * 1024  # an image larger is not fetched (its entry says "too big"): a photo is a few MB
+PARKNEWS_MAX_IMAGES_PER_ARTICLE = 30  # images fetched of one article; the rest are recorded as skipped (a page of icons)
 PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (spiders/pages.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead

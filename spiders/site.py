@@ -38,6 +38,7 @@ class SiteSpider(ArticlePages, scrapy.Spider):
         self.site_name = config.name
         self.allowed_domains = list(config.allowed_domains)
         self.allow_private = config.allow_private  # read by crawler.politeness
+        self.capture_images = config.capture_images  # read by crawler.images
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

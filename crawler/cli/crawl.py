@@ -134,11 +134,14 @@ def _compile(option: str, pattern: str | None):
               help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
 @click.option("--allow-private", is_flag=True,
               help="Allow loopback/private/link-local addresses (a local test site).")
+@click.option("--images", "capture_images", is_flag=True,
+              help="Fetch the articles' images and capture them in the WARC files (also: site file "
+                   "[crawl] capture_images = true).")
 @click.option("-s", "--set", "set_options", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy or parknews setting, as `scrapy crawl -s` (wins over the site file; "
                    "see the README for the ones that matter).")
 def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
-          all_sites, full, refresh_days, allow_private, set_options):
+          all_sites, full, refresh_days, allow_private, capture_images, set_options):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
@@ -165,14 +168,15 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             raise CliError("give a SITE or URL to crawl, or --all (and not both)")
         code = crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
                                  log_file=log_file, full=full, refresh_days=refresh_days,
-                                 set_options=set_options)
+                                 capture_images=capture_images, set_options=set_options)
         if code:
             raise CliError(f"crawl --all: the worst exit code was {code} (see above)", code)
         return
     _compile("--follow", follow)
     _compile("--article", article)
     _check_db_writable(db_path)
-    ops_settings = crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private)
+    ops_settings = crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private,
+                                   capture_images=capture_images)
     if target.startswith(("http://", "https://")):
         if base_url:
             raise CliError("--base-url applies to configured sites, not to a start URL")
@@ -219,7 +223,7 @@ def sites():
         click.echo(f"{site.name}\t{site.title}\t{', '.join(site.start_urls)}")
 
 
-def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> dict:
+def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool, capture_images: bool = False) -> dict:
     out = {"PARKNEWS_LOCK_HELD": True}
     if full:
         out["PARKNEWS_INCREMENTAL"] = False
@@ -227,6 +231,8 @@ def crawl_overrides(*, full: bool, refresh_days: float, allow_private: bool) -> 
         out["PARKNEWS_REFRESH_DAYS"] = refresh_days
     if allow_private:
         out["PARKNEWS_ALLOW_PRIVATE"] = True
+    if capture_images:
+        out["PARKNEWS_CAPTURE_IMAGES"] = True
     # a progress line only on an interactive terminal; cron gets the log and the summary
     out["PARKNEWS_PROGRESS"] = sys.stderr.isatty()
     return out
@@ -251,7 +257,7 @@ def locked(db_path, site: str):
 
 
 def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
-              refresh_days: float, set_options=()) -> int:
+              refresh_days: float, capture_images: bool = False, set_options=()) -> int:
     """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
     runs once per process), one after the other; the worst exit code wins."""
     from crawler.parsing.sitefile import SITES_DIR, load_all_sites
@@ -273,6 +279,8 @@ def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full:
             args.append("--full")
         if refresh_days:
             args += ["--refresh", str(refresh_days)]
+        if capture_images:
+            args.append("--images")
         for item in set_options:
             args += ["-s", item]
         sys.stdout.flush()

@@ -143,6 +143,16 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
 
 # ---------------------------------------------------------------- show
 
+def _image_capture(image: dict) -> str:
+    """What `crawl --images` (crawler/images.py) did with an image: captured, or why not."""
+    if image.get("reason"):
+        return f"  [not captured: {image['reason']}]"
+    if image.get("capture"):
+        c = image["capture"]
+        return f"  [captured {image.get('media_type')}, {image.get('bytes')} bytes: {c.get('warc_file')} @{c.get('offset')}]"
+    return ""
+
+
 def _show_text(info) -> str:
     from crawler.replay import archived_copy_line
 
@@ -165,7 +175,8 @@ def _show_text(info) -> str:
             out += [p, ""]
     if rec["images"]:
         out.append(f"images ({len(rec['images'])}):")
-        out += [f"  {i['src']}" + (f"  {i['caption']}" if i.get("caption") else "") for i in rec["images"]]
+        out += [f"  {i['src']}" + (f"  {i['caption']}" if i.get("caption") else "") + _image_capture(i)
+                for i in rec["images"]]
         out.append("")
     out.append(f"seen at ({len(info['urls'])} URLs):")
     out += [f"  {u['url']}  [{u['site']}] first {u['first_seen']}, last {u['last_seen']}" for u in info["urls"]]

@@ -24,7 +24,7 @@ SITES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "sites"
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
 TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
 LINK_KEYS = {"article", "follow", "list_area", "next_page", "article_pager", "strip_params", "deny", "sitemaps", "feeds"}
-CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle"}
+CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle", "capture_images"}
 # Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
 # news site, and 0, negative, inf or nan hang the crawl (Scrapy schedules nothing).
 MAX_DELAY = 3600
@@ -58,6 +58,7 @@ class SiteConfig:
     max_pages: int = 0
     allow_private: bool = False
     autothrottle: bool = True
+    capture_images: bool = False  # [crawl] capture_images: fetch and capture the articles' images (crawler/images.py)
     path: Path | None = None
     description: str = ""
     # [[park]] tables: local parks this site writes about (name, type, place, level, aliases),
@@ -235,6 +236,7 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
                           low=0, high=2 ** 53, what="an integer, 0 or more (0: no limit)"),
         allow_private=_expect(path, "crawl.allow_private", crawl.get("allow_private", False), bool, "true or false"),
         autothrottle=_expect(path, "crawl.autothrottle", crawl.get("autothrottle", True), bool, "true or false"),
+        capture_images=_expect(path, "crawl.capture_images", crawl.get("capture_images", False), bool, "true or false"),
         path=path,
     )
 
