@@ -25,7 +25,7 @@ from .refused import migrate_v7 as _v7_refused
 from .parks import migrate_v8 as _v8_parks
 from .copies import migrate_v10 as _v10_copies
 from .pages import migrate_v11 as _v11_pages
-from .attachments import migrate_v12 as _v12_attachments
+from .attachments import migrate_v12 as _v12_attachments, migrate_v13 as _v13_attachment_text
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -121,6 +121,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (10, "copy_records: each URL's own parse of an article; the article row is the chosen copy's", _v10_copies),
     (11, "pages: the page URLs of an article split over several pages", _v11_pages),
     (12, "attachments: the attachment links of an article (附件)", _v12_attachments),
+    (13, "attachment_text: the attachments' text, indexed by search (FTS tables rebuilt with an attach column)", _v13_attachment_text),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -240,6 +240,8 @@ def parquet_schema():
                                           ("sha256", text), ("capture", capture), ("reason", text)]))
     types["attachments"] = pa.list_(pa.struct([("url", text), ("text", text), ("media_type", text), ("bytes", pa.int64()),
                                                ("sha256", text), ("capture", capture), ("reason", text)]))
+    types["attachment_text"] = pa.list_(pa.struct([("url", text), ("name", text), ("text", text), ("chars", pa.int64()),
+                                                   ("truncated", pa.bool_())]))
     span = pa.struct([("field", text), ("start", pa.int64()), ("end", pa.int64()), ("text", text), ("form", text)])
     types["parks"] = pa.list_(pa.struct([("park", text), ("known", pa.bool_()), ("level", text),
                                          ("mentions", pa.int64()), ("in_title", pa.bool_()), ("about", pa.bool_()),

@@ -1,4 +1,4 @@
-"""Chinese full-text search over the archive: title and body_text.
+"""Chinese full-text search over the archive: title, body_text and the attachments' text.
 
 How it is built
 ---------------
@@ -38,6 +38,16 @@ term with ``[`` ``]``; a hit's ``marked_title`` is its title marked the same way
 the title is marked there). Both show the stored text: a term found only in the NFKC form (``2024``
 in ``２０２４``) is marked on the stored characters it came from, and ``，`` stays ``，``.
 
+Attachments (migration 13)
+--------------------------
+Both tables have a third column, ``attach``: the text of the article's attachments
+(``articles.attachment_text``, each attachment's text joined by a blank line). Its own column, not
+its own rows: one rowid per article keeps the probe, bm25 and the broad-query listing per article,
+and bm25 sums per column, so a body hit scores as before (the attach column weighs 0.5: a hit only
+in an attachment ranks below the same hit in a body). A hit with no term in the body but some in
+an attachment says which (``SearchHit.attachment``, its link text or file name) and its snippet is
+cut from that attachment's text.
+
 Ranking, and broad queries
 --------------------------
 A query is first probed for its newest BROAD+1 (2,001) matches by rowid, a bounded cost whatever
@@ -73,6 +83,7 @@ With an empty query the filters alone list articles newest first.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -86,6 +97,7 @@ BI_TABLE = "search_bi"
 QUEUE_TABLE = "search_queue"
 TITLE_WEIGHT = 10.0
 BODY_WEIGHT = 1.0
+ATTACH_WEIGHT = 0.5
 SYNC_BATCH = 500
 SNIPPET_CHARS = 80
 BROAD = 2000  # a query matching more articles than this is "broad" (see search())
@@ -129,9 +141,9 @@ def migrate_v3(db) -> None:
     db.execute(f"INSERT INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
 
 
-def _create_bi(db) -> None:
+def _create_bi(db) -> None:  # with the attach column: migration 13 rebuilds it so anyway
     db.execute(
-        f"CREATE VIRTUAL TABLE {BI_TABLE} USING fts5(title, body, content='', "
+        f"CREATE VIRTUAL TABLE {BI_TABLE} USING fts5(title, body, attach, content='', "
         "contentless_delete=1, tokenize='unicode61')"
     )
 
@@ -141,6 +153,29 @@ def migrate_v9(db) -> None:
     sees no hits) and queue every article to be indexed again."""
     db.execute(f"DROP TABLE IF EXISTS {BI_TABLE}")
     _create_bi(db)
+    db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
+
+
+_QUEUE_AU = (
+    f"CREATE TRIGGER search_queue_au AFTER UPDATE OF id, title, body_text, attachment_text ON articles "
+    "WHEN old.id IS NOT new.id OR old.title IS NOT new.title OR old.body_text IS NOT new.body_text "
+    "OR old.attachment_text IS NOT new.attachment_text "
+    f"BEGIN INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) VALUES (old.id); "
+    f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) VALUES (new.id); END"
+)
+
+
+def migrate_v13(db) -> None:
+    """Recreate both FTS tables with the attach column (the attachments' text), queue an update
+    of attachment_text too, and queue every article to be indexed again."""
+    for table, tokenizer in ((TRI_TABLE, "trigram"), (BI_TABLE, "unicode61")):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.execute(
+            f"CREATE VIRTUAL TABLE {table} USING fts5(title, body, attach, content='', "
+            f"contentless_delete=1, tokenize='{tokenizer}')"
+        )
+    db.execute("DROP TRIGGER IF EXISTS search_queue_au")
+    db.execute(_QUEUE_AU)
     db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
 
 
@@ -163,6 +198,22 @@ def bigram_text(text: str) -> str:
 
 # ---------------------------------------------------------------- keeping the index up to date
 
+def attachment_texts(value) -> list[dict]:
+    """The entries of an attachment_text column value (JSON text or a list); [] when empty."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return [e for e in value if isinstance(e, dict) and e.get("text")] if isinstance(value, list) else []
+
+
+def _attach_text(value) -> str:
+    return "\n\n".join(e["text"] for e in attachment_texts(value))
+
+
 def pending(db) -> int:
     """How many articles are waiting to be (re)indexed."""
     return db.execute(f"SELECT count(*) FROM {QUEUE_TABLE}").fetchone()[0]
@@ -178,16 +229,16 @@ def _sync_batch(db, batch: int) -> int:
     for table in (TRI_TABLE, BI_TABLE):
         db.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", ids)
     rows = db.execute(
-        f"SELECT id, title, body_text FROM articles WHERE id IN ({marks})", ids
+        f"SELECT id, title, body_text, attachment_text FROM articles WHERE id IN ({marks})", ids
     ).fetchall()
     tri, bi = [], []
-    for article_id, title, body in rows:
-        title, body = normalize(title), normalize(body)
-        tri.append((article_id, title, body))
-        bi.append((article_id, bigram_text(title), bigram_text(body)))
+    for article_id, title, body, attach in rows:
+        title, body, attach = normalize(title), normalize(body), normalize(_attach_text(attach))
+        tri.append((article_id, title, body, attach))
+        bi.append((article_id, bigram_text(title), bigram_text(body), bigram_text(attach)))
     conn = db.conn
-    conn.executemany(f"INSERT INTO {TRI_TABLE}(rowid, title, body) VALUES (?, ?, ?)", tri)
-    conn.executemany(f"INSERT INTO {BI_TABLE}(rowid, title, body) VALUES (?, ?, ?)", bi)
+    conn.executemany(f"INSERT INTO {TRI_TABLE}(rowid, title, body, attach) VALUES (?, ?, ?, ?)", tri)
+    conn.executemany(f"INSERT INTO {BI_TABLE}(rowid, title, body, attach) VALUES (?, ?, ?, ?)", bi)
     db.execute(f"DELETE FROM {QUEUE_TABLE} WHERE article_id IN ({marks})", ids)
     return len(ids)
 
@@ -243,6 +294,7 @@ class SearchHit:
     snippet: str
     score: float | None = None  # bm25 (lower is better); None when listing without a query
     marked_title: str | None = None  # the title with the query's terms marked [ ]
+    attachment: str | None = None  # the hit is in this attachment (link text or file name), not the body
 
 
 def parse_query(query: str | None) -> list[str]:
@@ -313,7 +365,7 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
         try_sync(db)
     where, params = article_filters(site, source, author, since, until, park=park)
     limit = max(0, int(limit))
-    cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text"
+    cols = "a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text, a.attachment_text"
     if not terms:
         sql = f"SELECT {cols}, NULL FROM articles a"
         if where:
@@ -357,7 +409,7 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
         join = f" CROSS JOIN articles a ON a.id = {table}.rowid" if where else ""
         filt = "".join(" AND " + w for w in where)
         ranked = db.execute(
-            f"SELECT {table}.rowid, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS score FROM {table}{join} "
+            f"SELECT {table}.rowid, bm25({table}, {TITLE_WEIGHT}, {BODY_WEIGHT}, {ATTACH_WEIGHT}) AS score FROM {table}{join} "
             f"WHERE {match_sql}{filt} ORDER BY score, {table}.rowid LIMIT ?",
             match_params + params + [limit],
         ).fetchall()
@@ -386,17 +438,31 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
         return []
     ids = [r[0] for r in ranked]
     rows = {r[0]: r for r in db.execute(
-        f"SELECT a.id, a.url, a.title, a.published_at, a.site, a.source, a.body_text FROM articles a "
+        f"SELECT {cols} FROM articles a "
         f"WHERE a.id IN ({','.join('?' * len(ids))})", ids,
     ).fetchall()}
     return [_hit(rows[i] + (score,), terms) for i, score in ranked if i in rows]
 
 
+def attachment_name(entry: dict) -> str:
+    """How a hit names its attachment: the link text, else the URL's file name."""
+    from urllib.parse import unquote, urlsplit
+
+    return (entry.get("name") or "").strip() or unquote(urlsplit(entry.get("url") or "").path.rsplit("/", 1)[-1])
+
+
 def _hit(row, terms: list[str]) -> SearchHit:
-    article_id, url, title, published_at, site, source, body, score = row
+    article_id, url, title, published_at, site, source, body, attach, score = row
     marked = highlight(title, terms) if title and terms else title
-    return SearchHit(article_id, url, title, published_at, site, source, _snippet(body or "", terms), score,
-                     marked)
+    attachment, snippet_text = None, body or ""
+    if terms and not _spans(snippet_text, terms, cap=1):  # not in the body: in an attachment?
+        found = [(len({t for _, _, t in _spans(e["text"], terms)}), -i, e)
+                 for i, e in enumerate(attachment_texts(attach))]
+        best = max(found, key=lambda f: f[:2], default=None)
+        if best and best[0]:
+            attachment, snippet_text = attachment_name(best[2]), best[2]["text"]
+    return SearchHit(article_id, url, title, published_at, site, source, _snippet(snippet_text, terms), score,
+                     marked, attachment)
 
 
 # ---------------------------------------------------------------- snippets

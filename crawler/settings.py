@@ -96,6 +96,7 @@ PARKNEWS_MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # an attachment larger is not 
 PARKNEWS_CAPTURE_IMAGES = False      # fetch and capture the articles' images (crawler/images.py); CLI --images, site file [crawl] capture_images
 PARKNEWS_MAX_IMAGE_BYTES = 10 * 1024 * 1024  # an image larger is not fetched (its entry says "too big"): a photo is a few MB
 PARKNEWS_MAX_IMAGES_PER_ARTICLE = 30  # images fetched of one article; the rest are recorded as skipped (a page of icons)
+PARKNEWS_MAX_ATTACHMENT_TEXT = 200_000  # characters of an attachment's text kept (record attachment_text; the rest dropped, marked "truncated"): a whole plan is searchable, a 500-page scan dump does not bloat the row
 PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (spiders/pages.py); 0: no limit
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead

@@ -77,15 +77,16 @@ _OPTION_LIKE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]*(=.*)?$")
 @PARK_OPTION
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="table", show_default=True,
-              help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet, marked_title.")
+              help="table: ranked list with snippets; json/jsonl: full records with rank, score, snippet, marked_title, attachment (the hit is only in this attachment).")
 def search(terms, db_path, site, source, author, since, until, park, limit, fmt):
-    """Full-text search of titles and bodies (Chinese terms of any length, 2-character ones
+    """Full-text search of titles, bodies and attachments' text (Chinese terms of any length, 2-character ones
     included); the filters work with or without TERMS.
 
     Every term must match (several arguments, or several words in one argument); '"quoted
     words"' are one term. A term may begin with "-" (-园区 is the text "-园区", not an
     exclusion); a word that looks like an option (--sitee) is refused as a misspelt option
-    unless it comes after "--". Matches in the title and the snippet are marked with [ ].
+    unless it comes after "--". Matches in the title and the snippet are marked with [ ]; a hit
+    found only in an attachment shows [附件: its name] and a snippet of its text.
 
     \b
     Examples:
@@ -125,12 +126,13 @@ def search(terms, db_path, site, source, author, since, until, park, limit, fmt)
         click.echo(table[1])
         for line, h in zip(table[2:], hits):
             click.echo(line)
-            click.echo("     " + h.snippet)
+            click.echo("     " + (f"[附件: {h.attachment}] " if h.attachment else "") + h.snippet)
         click.echo(f"({len(hits)} articles{'; more with --limit' if len(hits) == limit else ''})")
         return
     results = []
     for i, h in enumerate(hits, 1):
         results.append({"rank": i, "score": h.score, "snippet": h.snippet, "marked_title": h.marked_title,
+                        "attachment": h.attachment,
                         "record": record_by_id(db, h.id)})
     if fmt == "jsonl":
         for r in results:

@@ -53,6 +53,11 @@ class Record:
     # The article's attachments (crawler/parsing/attachments.py), in page order:
     # [{"url": absolute URL, "text": link text | None, "media_type": by the URL's extension}, ...]
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # The text read from the fetched attachments (crawler/attachments.py), one entry per attachment
+    # with text, in the order of `attachments`: {"url", "name": link text | None, "text", "chars":
+    # length of the whole text, "truncated": True when only PARKNEWS_MAX_ATTACHMENT_TEXT were kept}.
+    # Filled by the crawl, not the parser ("fetch"): a re-parse keeps it.
+    attachment_text: list[dict[str, Any]] = field(default_factory=list, metadata={"fetch": True})
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in RECORD_FIELDS}

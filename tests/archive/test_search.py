@@ -243,7 +243,7 @@ def test_upgrade_from_v8_reindexes_bigrams_with_positions(tmp_path):
     arc.flush()
     db = arc.db
     db.execute(f"DROP TABLE {S.BI_TABLE}")
-    db.execute(f"CREATE VIRTUAL TABLE {S.BI_TABLE} USING fts5(title, body, content='', "
+    db.execute(f"CREATE VIRTUAL TABLE {S.BI_TABLE} USING fts5(title, body, attach, content='', "
                "contentless_delete=1, detail=column, tokenize='unicode61')")
     db.execute(f"INSERT OR IGNORE INTO {S.QUEUE_TABLE}(article_id) SELECT id FROM articles")
     db.execute("DELETE FROM schema_migrations WHERE version = 9")

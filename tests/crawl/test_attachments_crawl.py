@@ -87,3 +87,18 @@ def test_attachments_in_warc_and_warcio_accepts_the_files(crawled):
 
 def test_a_second_incremental_run_fetches_no_attachment_again(crawled):
     assert not set(FILES) & set(crawled["requests_second"])
+
+
+def test_attachment_text_is_kept_and_searchable_marked_as_in_the_attachment(crawled):
+    base = crawled["base"]
+    [row] = db_rows(crawled["db"], "SELECT attachment_text FROM articles WHERE url = ?", [base + NOTICE])
+    kept = {e["url"][len(base):]: e for e in json.loads(row["attachment_text"])}
+    assert list(kept) == ["/files/plan.pdf", "/files/form.docx"]
+    assert PDF_WORD in kept["/files/plan.pdf"]["text"] and kept["/files/plan.pdf"]["name"] == "招标文件"
+    assert "联系人" in kept["/files/form.docx"]["text"] and not kept["/files/form.docx"]["truncated"]
+    table = run_cli("search", PDF_WORD, "--db", crawled["db"])
+    assert table.code == 0 and f"[附件: 招标文件] [{PDF_WORD}]" in table.stdout, table.stdout
+    [hit] = json.loads(run_cli("search", PDF_WORD, "--db", crawled["db"], "--format", "json").stdout)
+    assert hit["attachment"] == "招标文件" and hit["record"]["url"] == base + NOTICE
+    [body_hit] = json.loads(run_cli("search", "逾期不予受理", "--db", crawled["db"], "--format", "json").stdout)
+    assert body_hit["attachment"] is None and "[逾期不予受理]" in body_hit["snippet"]
