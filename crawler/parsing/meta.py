@@ -13,6 +13,14 @@ from .dom import norm_ws, text_of
 _ENP_RE = re.compile(r"<!--\s*enpproperty(.*?)-->", re.S | re.I)
 _ENP_FIELD_RE = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 _WRAPPER_RE = re.compile(r"^\s*<text\s[^>]*?title=\"([^\"]*)\"", re.I)
+# The page data a script hands its template (window.DATA = {"pubtime": "2019-09-07 19:02:26"},
+# var publish_time = '…'): publication-time keys, matched case-insensitively; a value is a quoted
+# date-time or a 10/13-digit epoch.
+SCRIPT_DATE_KEYS = ("pubtime", "pub_time", "publish_time", "publishtime", "pubdate", "pub_date",
+                    "publishdate", "publish_date", "datepublished", "ptime", "releasetime", "release_time")
+_SCRIPT_DATE_RE = re.compile(
+    r"""["']?\b(%s)\b["']?\s*[:=]\s*(?:["']([^"'\n]{8,40})["']|(\d{10}(?:\d{3})?)\b)""" % "|".join(SCRIPT_DATE_KEYS),
+    re.I)
 
 
 @dataclass
@@ -23,7 +31,13 @@ class PageMeta:
     base: str | None = None
     jsonld: dict = field(default_factory=dict)
     enp: dict[str, str] = field(default_factory=dict)
+    scripts: list[str] = field(default_factory=list)  # inline script texts, in page order
     wrapper_title: str | None = None
+
+    def script_dates(self) -> list[tuple[str, str]]:
+        """(key, value) of the publication-time keys in the inline scripts' page data, in page
+        order; read on demand (only when no visible date or <meta> decided)."""
+        return [(m[1].lower(), m[2] or m[3]) for text in self.scripts for m in _SCRIPT_DATE_RE.finditer(text)]
 
     def get(self, *names: str) -> str | None:
         for n in names:
@@ -71,6 +85,8 @@ def collect_meta(doc, raw_text: str) -> PageMeta:
                 _walk_jsonld(json.loads(el.text), pm.jsonld)
             except (ValueError, TypeError):
                 pass
+        elif el.text and not el.get("src"):
+            pm.scripts.append(el.text)
     m = _ENP_RE.search(raw_text)
     if m:
         for k, v in _ENP_FIELD_RE.findall(m.group(1)):

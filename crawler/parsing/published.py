@@ -3,7 +3,7 @@
 Candidates, in the order they are preferred: a labelled date (发布时间：…) in the header lines
 between the headline and the text, an unlabelled date there, a labelled date in the lines under
 the text, a labelled date anywhere outside the text (nearest to the text's start; above the text
-counts half the distance of below it), the hidden metadata (<meta>, JSON-LD, CMS comments), an
+counts half the distance of below it), the hidden metadata (<meta>, JSON-LD, CMS comments, a script's page data), an
 unlabelled date right under the text, the URL. The first one wins; with a `Trace` every
 candidate is recorded with its rank so that `parknews parse --explain` can show the choice.
 """
@@ -90,6 +90,9 @@ def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fet
         d = dt.parse_meta_date(v, fetched_at)
         if d:
             yield d, "comment", "enpproperty date"
+    d = script_date(meta, fetched_at)
+    if d:
+        yield d, "script", "page data in a <script>"
     if ftext:
         plain = " ".join(lines[i].text for i in footer[:FOOTER_PLAIN_LINES])
         for x in dt.find_dates(plain, fetched_at, uy, allow_relative=False)[:1]:
@@ -97,6 +100,14 @@ def date_candidates(lines, header, footer, c_first, c_last, in_c, meta, url, fet
     d = dt.url_date(url)
     if d:
         yield d, "url", url[-60:]
+
+
+def script_date(meta, fetched_at):
+    """The publication time in a script's page data, when every such value on the page agrees
+    (a page whose scripts list related articles with their own times gives none)."""
+    found = {dt.parse_meta_date(v, fetched_at) for _key, v in meta.script_dates()}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def extract_published_at(lines, header, footer, c_first, c_last, in_c, meta, url, fetched_at, uy, trace=None,

@@ -114,3 +114,37 @@ def test_ambiguous_six_digit_url_part_is_not_a_date():
 
 def test_dateparser_fallback_for_meta_values():
     assert dt.parse_meta_date("Tue, 14 May 2024 10:20:00 GMT", FETCHED) == "2024-05-14T18:20+08:00"
+
+
+def _page(script: str, meta_line: str = "") -> bytes:
+    paras = "".join(f"<p>经开区第{k}批重点项目集中开工，涉及新能源、生物医药和先进制造等领域，总投资超过百亿元。</p>"
+                    for k in range(1, 7))
+    return (f"<html><head><title>经开区重点项目集中开工</title><script>{script}</script></head><body>"
+            f"<div class='nav'><a href='/'>首页</a></div><h1>经开区重点项目集中开工</h1>{meta_line}"
+            f"<div class='content'>{paras}</div></body></html>").encode("utf-8")
+
+
+def _published(body: bytes):
+    from crawler.parsing.generic import parse_page
+
+    rec = parse_page("https://news.example.cn/a/20190907A081B0", {}, body,
+                     datetime(2024, 1, 1, tzinfo=timezone.utc))
+    return rec.published_at
+
+
+def test_script_page_data_gives_the_time_when_the_page_shows_none():
+    """A template filled by script (window.DATA = {..."pubtime": ...}): its one publication time
+    is a candidate after the visible dates and the <meta> tags."""
+    assert _published(_page('window.DATA = {"article_id": "x", "pubtime": "2019-09-07 19:02:26"};')) \
+        == "2019-09-07T19:02:26+08:00"
+    assert _published(_page("var publish_time = '2019-09-07 19:02';")) == "2019-09-07T19:02+08:00"
+    # the visible labelled date wins over the script's
+    assert _published(_page('var DATA = {"pubtime": "2019-09-07 19:02:26"};',
+                            "<div class='info'>发布时间：2019-09-08 08:00 来源：某某网</div>")) == "2019-09-08T08:00+08:00"
+
+
+def test_script_times_that_disagree_give_no_date():
+    """Scripts that list related articles with their own times name no one publication time."""
+    related = ('var related = [{"title": "甲", "pubtime": "2019-09-01 10:00"}, '
+               '{"title": "乙", "pubtime": "2019-09-05 11:00"}];')
+    assert _published(_page(related)) == "2019-09-07"  # from the URL, not a related article's
