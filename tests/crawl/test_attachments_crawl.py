@@ -97,8 +97,11 @@ def test_attachment_text_is_kept_and_searchable_marked_as_in_the_attachment(craw
     assert PDF_WORD in kept["/files/plan.pdf"]["text"] and kept["/files/plan.pdf"]["name"] == "招标文件"
     assert "联系人" in kept["/files/form.docx"]["text"] and not kept["/files/form.docx"]["truncated"]
     table = run_cli("search", PDF_WORD, "--db", crawled["db"])
-    assert table.code == 0 and f"[附件: 招标文件] [{PDF_WORD}]" in table.stdout, table.stdout
-    [hit] = json.loads(run_cli("search", PDF_WORD, "--db", crawled["db"], "--format", "json").stdout)
+    # the hit's line names the attachment, then the snippet cut from its text (the hit bracketed)
+    line = next(l for l in table.stdout.splitlines() if "[附件: " in l)
+    assert table.code == 0 and line.strip().startswith("[附件: 招标文件] ") and f"[{PDF_WORD}]" in line, table.stdout
+    [hit] = json.loads(run_cli("search", PDF_WORD, "--db", crawled["db"], "--format", "json").stdout)["results"]
     assert hit["attachment"] == "招标文件" and hit["record"]["url"] == base + NOTICE
-    [body_hit] = json.loads(run_cli("search", "逾期不予受理", "--db", crawled["db"], "--format", "json").stdout)
+    hits = json.loads(run_cli("search", "逾期不予受理", "--db", crawled["db"], "--format", "json").stdout)["results"]
+    body_hit = next(h for h in hits if h["record"]["url"] == base + NOTICE)
     assert body_hit["attachment"] is None and "[逾期不予受理]" in body_hit["snippet"]

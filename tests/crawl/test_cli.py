@@ -5,17 +5,20 @@ import subprocess
 
 import sqlite_utils
 
+from crawler.demo.site import build_demo_site
+
 from pn_testing import ROOT, assert_one_line_error, cli, jsonl, run_cli  # noqa: F401 (cli is a fixture)
 
 
 def test_demo_fills_parknews_db_in_the_current_folder(tmp_path):
     result = run_cli("demo", cwd=tmp_path)
     assert result.code == 0, result
-    assert "articles stored:    36 new" in result.stdout
+    n = build_demo_site().expected["stored_count"]
+    assert f"articles stored:    {n} new" in result.stdout
     assert "duplicates found:   1" in result.stdout
     assert "fields missing:" in result.stdout
     db = sqlite_utils.Database(str(tmp_path / "parknews.db"))
-    assert db["articles"].count == 36
+    assert db["articles"].count == build_demo_site().expected["stored_count"]
     assert db["crawl_runs"].count == 1
     db.close()
     # the WARC files go to parknews.warc/ beside the database, and everything the demo wrote
@@ -45,7 +48,7 @@ def test_second_demo_run_is_incremental_on_stable_urls(tmp_path):
     assert "duplicates found:   0" in second.stdout, second
     db = sqlite_utils.Database(str(db_path))
     assert sorted(r["url"] for r in db["article_urls"].rows) == urls
-    assert db["articles"].count == 36
+    assert db["articles"].count == build_demo_site().expected["stored_count"]
     runs = list(db.query("SELECT articles_new, pages_fetched FROM crawl_runs ORDER BY id"))
     assert runs[1]["articles_new"] == 0 and runs[1]["pages_fetched"] < runs[0]["pages_fetched"], runs
     assert "127.0.0.1" not in json.dumps(list(db["articles"].rows), ensure_ascii=False)
@@ -59,7 +62,8 @@ def test_host_map_setting_on_crawl(tmp_path, local_server):
                      "--log-level", "ERROR")
     assert result.code == 0, result
     urls = [r["url"] for r in sqlite_utils.Database(str(tmp_path / "m.db"))["article_urls"].rows]
-    assert len(urls) == 38 and all(u.startswith("http://demo.parknews.invalid/") for u in urls), urls[:3]
+    # every stored article's URL, plus the tracked-parameter copy's and the partner copy's
+    assert len(urls) == local_server.site.expected["stored_count"] + 2 and all(u.startswith("http://demo.parknews.invalid/") for u in urls), urls[:3]
     for bad in ('{"demo.parknews.invalid": "ftp://x"}', "not json"):
         assert_one_line_error(run_cli("crawl", "demo", "--db", tmp_path / "m.db", "-s", f"PARKNEWS_HOST_MAP={bad}"),
                               "PARKNEWS_HOST_MAP")
@@ -114,7 +118,7 @@ def test_url_crawl_finds_articles_by_itself(local_server, tmp_path, cli):
     assert result.code == 0, result
     expected = local_server.site.expected
     titles = {r["title"] for r in sqlite_utils.Database(str(db)).query("select title from articles")}
-    assert titles == {a["title"] for a in expected["articles"]}
+    assert titles == {a["title"] for a in local_server.site.stored_articles()}
     # list pages, about/contact pages were not stored as articles
     assert "not_article" in result.stdout or "skipped" in result.stdout
 

@@ -68,15 +68,18 @@ def test_a_private_address_without_the_flag_is_a_configuration_error(tmp_path):
 
 
 def test_reparse_without_its_warc_folder_says_so(demo_db, tmp_path):
+    from crawler.demo.site import build_demo_site
+
+    n = build_demo_site().expected["stored_count"]
     assert_one_line_error(run_cli("reparse", "--db", demo_db, "--warc-dir", tmp_path / "nowhere"),
-                          "no such WARC folder", "none of the 36 captured articles", "--warc-dir")
+                          "no such WARC folder", f"none of the {n} captured articles", "--warc-dir")
     empty = tmp_path / "empty"
     empty.mkdir()
     result = run_cli("reparse", "--db", demo_db, "--warc-dir", empty)
     assert result.code == 1, result
-    assert "re-parsed 0 of 36 articles" in result.stdout
+    assert f"re-parsed 0 of {n} articles" in result.stdout
     last = result.stderr.strip().splitlines()[-1]
-    assert "36 of 36 articles could not be read" in last and "nothing was re-parsed" in last, last
+    assert f"{n} of {n} articles could not be read" in last and "nothing was re-parsed" in last, last
 
 
 @pytest.mark.parametrize("args", [["runs"], ["status"], ["stats"], ["search", "园区"], ["export"]],
