@@ -86,6 +86,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from urllib.parse import unquote, urlsplit
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -98,6 +99,7 @@ QUEUE_TABLE = "search_queue"
 TITLE_WEIGHT = 10.0
 BODY_WEIGHT = 1.0
 ATTACH_WEIGHT = 0.5
+FTS_COLUMNS = ("title", "body", "attach")  # both tables (migration 13); bm25 weights in this order
 SYNC_BATCH = 500
 SNIPPET_CHARS = 80
 BROAD = 2000  # a query matching more articles than this is "broad" (see search())
@@ -141,10 +143,11 @@ def migrate_v3(db) -> None:
     db.execute(f"INSERT INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
 
 
-def _create_bi(db) -> None:  # with the attach column: migration 13 rebuilds it so anyway
+def _create_fts(db, table: str, tokenizer: str, columns: tuple[str, ...]) -> None:
+    """A contentless FTS5 table of `columns` (see the module docstring for why contentless)."""
     db.execute(
-        f"CREATE VIRTUAL TABLE {BI_TABLE} USING fts5(title, body, attach, content='', "
-        "contentless_delete=1, tokenize='unicode61')"
+        f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, content='', "
+        f"contentless_delete=1, tokenize='{tokenizer}')"
     )
 
 
@@ -152,7 +155,9 @@ def migrate_v9(db) -> None:
     """Recreate search_bi with positions (detail=full: bm25 on a contentless detail=column table
     sees no hits) and queue every article to be indexed again."""
     db.execute(f"DROP TABLE IF EXISTS {BI_TABLE}")
-    _create_bi(db)
+    # with the attach column of migration 13 (which rebuilds it so anyway): re-running this step
+    # alone on a newer archive keeps the table sync_index writes
+    _create_fts(db, BI_TABLE, "unicode61", FTS_COLUMNS)
     db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
 
 
@@ -170,10 +175,7 @@ def migrate_v13(db) -> None:
     of attachment_text too, and queue every article to be indexed again."""
     for table, tokenizer in ((TRI_TABLE, "trigram"), (BI_TABLE, "unicode61")):
         db.execute(f"DROP TABLE IF EXISTS {table}")
-        db.execute(
-            f"CREATE VIRTUAL TABLE {table} USING fts5(title, body, attach, content='', "
-            f"contentless_delete=1, tokenize='{tokenizer}')"
-        )
+        _create_fts(db, table, tokenizer, FTS_COLUMNS)
     db.execute("DROP TRIGGER IF EXISTS search_queue_au")
     db.execute(_QUEUE_AU)
     db.execute(f"INSERT OR IGNORE INTO {QUEUE_TABLE}(article_id) SELECT id FROM articles")
@@ -446,8 +448,6 @@ def search(db, query: str | None, *, site: str | None = None, source: str | None
 
 def attachment_name(entry: dict) -> str:
     """How a hit names its attachment: the link text, else the URL's file name."""
-    from urllib.parse import unquote, urlsplit
-
     return (entry.get("name") or "").strip() or unquote(urlsplit(entry.get("url") or "").path.rsplit("/", 1)[-1])
 
 

@@ -38,6 +38,7 @@ def _same(column: str, old: Any, new: Any) -> bool:
     references, crawler/images.py, differ on every fetch of the same image)."""
     if old == new or column != "images":
         return old == new
+
     def shown(text):
         return [(i.get("src"), i.get("caption")) for i in json.loads(text or "[]")]
     return shown(old) == shown(new)
