@@ -7,6 +7,8 @@ Exit codes of `parknews crawl`:
   2  usage or configuration error (also: every page refused as a loopback/private address
      without --allow-private)
   3  the site looks broken: the run is marked `degraded` (see assess_run)
+  4  the site answers with anti-bot pages (script challenges, captchas): the run is marked
+     `blocked` (see assess_run); a person must act (ask the site, slow down, another address)
   75 another crawl of the site is running (EX_TEMPFAIL: cron tries again next time)
   130 interrupted by SIGINT or SIGTERM: what was fetched before is stored; run again to go on
 """
@@ -26,11 +28,14 @@ EXIT_OK = 0
 EXIT_FAILURES = 1
 EXIT_USAGE = 2
 EXIT_DEGRADED = 3
+EXIT_BLOCKED = 4
 EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
 
-# Worst first when combining the exit codes of several crawls (crawl --all).
-_SEVERITY = {EXIT_USAGE: 5, EXIT_DEGRADED: 4, EXIT_FAILURES: 3, EXIT_INTERRUPTED: 2.5, EXIT_LOCKED: 2, EXIT_OK: 0}
+# Worst first when combining the exit codes of several crawls (crawl --all). Blocked ranks with
+# degraded, just above it: both need a person, and a blocked site stored nothing.
+_SEVERITY = {EXIT_USAGE: 5, EXIT_BLOCKED: 4.5, EXIT_DEGRADED: 4, EXIT_FAILURES: 3, EXIT_INTERRUPTED: 2.5,
+             EXIT_LOCKED: 2, EXIT_OK: 0}
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +134,7 @@ class Assessment:
     exit_code: int
     degraded: list[str] = field(default_factory=list)
     failure_rate: float = 0.0
+    blocked: str | None = None  # why the run is blocked (see blocked_verdict)
 
 
 def storage_errors(stats: dict) -> int:
@@ -150,14 +156,37 @@ def failure_rate(stats: dict[str, Any]) -> float:
     def get(key):
         return int(stats.get(key, 0) or 0)
 
+    from crawler.blocked import blocked_counts
+
     # requests refused by the page budget (--max-pages), by robots.txt or as an off-site redirect
-    # (recorded in fetch_failures) reach the errback but are not failures of the site
+    # (recorded in fetch_failures) reach the errback but are not failures of the site; anti-bot
+    # answers are judged by their own rule (blocked_verdict)
     failed = max(get("parknews/pages/failed") - get("parknews/budget/refused") - get("robotstxt/forbidden")
-                 - get("parknews/refused/offsite"), 0)
+                 - get("parknews/refused/offsite") - sum(blocked_counts(stats).values()), 0)
     # pages tried: requests sent, less robots.txt and retries of the same page
     tried = get("downloader/request_count") - get("robotstxt/request_count") - get("retry/count")
     denom = max(tried, failed, 1)
     return failed / denom
+
+
+def blocked_verdict(stats: dict[str, Any], settings) -> str | None:
+    """Why the run is blocked, or None: its start page was an anti-bot answer, or at least
+    PARKNEWS_BLOCKED_SHARE of the pages it fetched were (crawler/blocked.py). A few such answers
+    among good pages are counted (the summary's "blocked answers" line) but do not block the run."""
+    from crawler.blocked import blocked_counts
+
+    counts = blocked_counts(stats)
+    total = sum(counts.values())
+    if not total:
+        return None
+    pages = max(pages_fetched(stats), total)
+    reasons = ", ".join(f"{why} {n}" for why, n in counts.items())
+    start = stats.get("parknews/blocked_start")
+    if start:
+        return f"the start page is an anti-bot answer ({start}); {total} of {pages} pages blocked ({reasons})"
+    if total / pages >= settings.getfloat("PARKNEWS_BLOCKED_SHARE"):
+        return f"{total} of {pages} pages were anti-bot answers ({reasons}; the first: {stats.get('parknews/blocked_first')})"
+    return None
 
 
 def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]], cover: dict[str, Any],
@@ -168,7 +197,10 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
     records, the share of new records with a date or a body falls by more than
     PARKNEWS_DEGRADED_DROP (relative), or when the run found no article link at all while
     recent runs did (a changed list template), or when article pages were fetched and none
-    became a record."""
+    became a record.
+
+    Blocked (exit 4) when the site answered with anti-bot pages (blocked_verdict); checked after
+    our own errors, refusals and interruptions, before degraded and the failure rate."""
     def get(key):
         return int(stats.get(key, 0) or 0)
 
@@ -209,6 +241,9 @@ def assess_run(stats: dict[str, Any], reason: str, recent: list[dict[str, Any]],
         return Assessment("refused", EXIT_USAGE, degraded, rate)
     if reason in ("shutdown", "interrupted"):  # a signal: pages cut off are not the site's failures
         return Assessment("interrupted", EXIT_INTERRUPTED, degraded, rate)
+    blocked = blocked_verdict(stats, settings)
+    if blocked:  # before degraded: a blocked site also shows no links, no records
+        return Assessment("blocked", EXIT_BLOCKED, degraded, rate, blocked)
     if degraded:
         return Assessment("degraded", EXIT_DEGRADED, degraded, rate)
     if rate > threshold:
@@ -254,12 +289,16 @@ def judge_run(crawler, archive, spider, reason: str, run_id: int | None) -> Asse
     recent = runs.recent_runs(archive.db, site, before_id=run_id,
                               limit=crawler.settings.getint("PARKNEWS_DEGRADED_WINDOW"))
     verdict = assess_run(stats, reason, recent, cover, crawler.settings)
-    for why in verdict.degraded:
+    if verdict.blocked:
+        logger.warning("site %s is blocking the crawl: %s", site, verdict.blocked)
+    for why in [] if verdict.blocked else verdict.degraded:  # a blocked site shows no links either
         logger.warning("site %s looks broken: %s", site, why)
     if verdict.exit_code == EXIT_FAILURES and verdict.status == "failed" and verdict.failure_rate > 0:
         logger.warning("%.0f%% of the pages of %s failed", verdict.failure_rate * 100, site)
     crawler.stats.set_value("parknews/coverage", cover)
     crawler.stats.set_value("parknews/degraded", verdict.degraded)
+    if verdict.blocked:
+        crawler.stats.set_value("parknews/blocked_reason", verdict.blocked)
     crawler.stats.set_value("parknews/exit_code", verdict.exit_code)
     crawler.stats.set_value("parknews/failure_rate", round(verdict.failure_rate, 3))
     return verdict
@@ -273,7 +312,8 @@ def run_closed(crawler, archive, run_id: int, counts: dict[str, Any], verdict: A
         archive.db, run_id, exit_code=verdict.exit_code, status=verdict.status, counts=counts,
         cover=stats.get("parknews/coverage", {}),
         article_links=int(stats.get("parknews/incremental/article_links", 0) or 0),
-        degraded=verdict.degraded,
+        # the degraded column holds the reasons of the run's status: blocked's first
+        degraded=([verdict.blocked] if verdict.blocked else []) + verdict.degraded,
     )
     logger.info(
         "crawl %s run %s: %s exit=%s requests=%s pages=%s new=%s updated=%s unchanged=%s failed=%s bytes=%s",

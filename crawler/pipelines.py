@@ -98,7 +98,8 @@ class StorePipeline(_Stage):
             archive.record_failure(item.url, site=item.site, status=item.status, reason=item.reason, run_id=run_id,
                                    capture=item.capture)
             self.stats.inc_value("parknews/failures/recorded")
-            key = item.status if item.status is not None else "error"
+            key = "blocked" if item.reason.startswith("blocked: ") else (  # crawler/blocked.py
+                item.status if item.status is not None else "error")
             self.stats.inc_value(f"parknews/failed/{key}")
             return item
         if not isinstance(item, ParsedPage):

@@ -75,6 +75,19 @@ class CrawlSummary:
         out.update(sorted((k.split("/", 2)[2], v) for k, v in self.stats.items() if k.startswith("parknews/dropped/")))
         return {k: v for k, v in out.items() if v}
 
+    def blocked(self) -> dict[str, int]:
+        """Anti-bot answers of the run by reason (crawler/blocked.py)."""
+        from .blocked import blocked_counts
+
+        return blocked_counts(self.stats)
+
+    def blocked_line(self) -> str:
+        """'1 (http 412 script challenge)', '3 (captcha page 2, http 521 script challenge 1)'."""
+        counts = self.blocked()
+        if len(counts) == 1:
+            return f"{sum(counts.values())} ({next(iter(counts))})"
+        return f"{sum(counts.values())} ({', '.join(f'{k} {v}' for k, v in counts.items())})"
+
     def lines(self) -> list[str]:
         missing = self.missing()
         miss = ", ".join(f"{k} {v}" for k, v in sorted(missing.items())) if missing else "none"
@@ -88,6 +101,7 @@ class CrawlSummary:
             f"duplicates found:   {self.duplicates}",
             f"pages failed:       {self.failed}{self._failed_detail()}",
             f"skipped:            {skip}",
+            *([f"blocked answers:    {self.blocked_line()} (anti-bot pages, not retried)"] if self.blocked() else []),
             *([f"refused, kept:      {self.get('parknews/refused/recorded')} pages with their capture "
                "(see `parknews status`; `parknews reparse` retries them)"]
               if self.get("parknews/refused/recorded") else []),

@@ -55,6 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.SafeTargetMiddleware": 45,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.politeness.BackoffRetryMiddleware": 550,
+    # anti-bot answers (crawler/blocked.py): after the WARC capture (950), before the retry (550)
+    "crawler.blocked.BlockedAnswerMiddleware": 560,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.incremental.IncrementalMiddleware": 950,
@@ -81,6 +83,7 @@ PARKNEWS_FAIL_THRESHOLD = 0.2        # exit 1 when more than this share of pages
 PARKNEWS_DEGRADED_DROP = 0.5         # a field share falling by more than this (relative) is degraded
 PARKNEWS_DEGRADED_MIN_NEW = 3        # runs with fewer new records are not compared
 PARKNEWS_DEGRADED_WINDOW = 5         # recent runs the comparison uses
+PARKNEWS_BLOCKED_SHARE = 0.5         # the run is `blocked` (exit 4) when at least this share of its pages were anti-bot answers (or its start page was one)
 PARKNEWS_ALLOW_PRIVATE = False       # site files: [crawl] allow_private; CLI: --allow-private
 PARKNEWS_HOST_MAP = {}               # {host: "http://127.0.0.1:PORT"}: connect there for that host (demo)
 PARKNEWS_RETRY_BACKOFF = 0.5         # seconds before the first retry, doubled per retry

@@ -81,7 +81,8 @@ class AutoSpider(ArticlePages, scrapy.Spider):
         # the sitemaps are looked for once the start page has answered (parse_page): a site that
         # cannot be reached gets one error for its start page, not three more for robots.txt and
         # a guessed /sitemap.xml
-        yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.failed, dont_filter=True)
+        yield scrapy.Request(self.start_url, callback=self.parse_page, errback=self.failed, dont_filter=True,
+                             meta={"pn_start": True})  # pn_start: crawler/blocked.py
 
     def is_article_url(self, url: str) -> bool:
         if self.article_re is not None:

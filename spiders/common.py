@@ -51,6 +51,9 @@ def not_modified(response: Response, stats) -> bool:
 def failure_item(failure: Failure, site: str | None) -> FetchFailure:
     request = getattr(failure, "request", None)
     url = request.url if request is not None else "?"
+    blocked = request.meta.get("pn_blocked") if request is not None else None
+    if blocked:  # an anti-bot answer (crawler/blocked.py): its status, and why it is not the page
+        return FetchFailure(url=url, status=blocked[1], reason=f"blocked: {blocked[0]}", site=site)
     if failure.check(HttpError):
         response = failure.value.response
         return FetchFailure(url=response.url, status=response.status, reason=f"http {response.status}", site=site)
@@ -76,11 +79,12 @@ def count_failure(failure: Failure, stats, crawler=None) -> None:
     if not stats.get_value("parknews/pages/first_failure"):  # the cause the crawl's last line names
         first = failure_item(failure, None)
         stats.set_value("parknews/pages/first_failure", f"{first.url}: {first.reason}")
-    if failure.check(IgnoreRequest) and not failure.check(HttpError):
+    request = getattr(failure, "request", None)
+    blocked = request is not None and request.meta.get("pn_blocked")  # a gap: the page is behind it
+    if failure.check(IgnoreRequest) and not failure.check(HttpError) and not blocked:
         return
     if failure.check(HttpError) and failure.value.response.status in (404, 410):
         return
-    request = getattr(failure, "request", None)
     if crawler is not None and request is not None and request.meta.get("pn_kind") == "article":
         from archive.runs import failed_before
         from crawler.extensions import CrawlRunRecorder

@@ -63,7 +63,8 @@ class SiteSpider(ArticlePages, scrapy.Spider):
 
     async def start(self):
         for url in self.config.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, dont_filter=True,
+                                 meta={"pn_start": True})  # pn_start: crawler/blocked.py
         for request in self.discovery.start_requests(self.config.sitemaps, self.config.feeds):
             yield request
 

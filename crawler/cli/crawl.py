@@ -28,7 +28,7 @@ def _crawl_exit(summary) -> None:
         raise CliError(f"crawl of {summary.site}: {why}" if why else
                        f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
     # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
-    # 130 interrupted
+    # 4 blocked by anti-bot answers, 130 interrupted
     code = int(summary.stats.get("parknews/exit_code", 0) or 0)
     if code == 2:
         first = summary.stats.get("parknews/refused/first") or "refused as a loopback/private address"
@@ -38,6 +38,9 @@ def _crawl_exit(summary) -> None:
         raise CliError(f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
                        f"{summary.articles_new} new and {summary.get('parknews/articles/updated')} updated articles "
                        f"of {summary.pages_fetched} pages fetched; run the same command again to go on", 130)
+    if code == ops.EXIT_BLOCKED:
+        raise CliError(f"site {summary.site} is blocking the crawl (run marked blocked): "
+                       f"{summary.stats.get('parknews/blocked_reason')}", code)
     if code == 3:
         why = "; ".join(summary.stats.get("parknews/degraded") or [])
         raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
@@ -304,7 +307,8 @@ def one_line(summary) -> str:
             f"requests {get('downloader/request_count')}, new {summary.articles_new}, "
             f"updated {get('parknews/articles/updated')}, unchanged {get('parknews/articles/unchanged')}, "
             f"known skipped {summary.skipped().get('known', 0)}, failed {summary.failed}, "
-            f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s")
+            f"{get('downloader/response_bytes') // 1024} KiB, {float(elapsed):.1f} s"
+            + (f"; blocked answers {summary.blocked_line()}" if summary.blocked() else ""))
 
 
 def register_commands(cli) -> None:

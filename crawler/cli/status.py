@@ -85,8 +85,9 @@ def status(db_path, site, as_json):
         cov = ", ".join(f"{f} {_pct(item['coverage'].get(f))} (usual {_pct(item['usual_coverage'].get(f))})"
                         for f in runs.COVERAGE_FIELDS)
         click.echo(f"  coverage:        {cov}")
-        if item["degraded"]:
-            click.echo(f"  degraded:        {item['degraded']}")
+        if item["degraded"]:  # the reasons of the run's status (blocked's, degraded's)
+            label = "blocked:" if item["status"] == "blocked" else "degraded:"
+            click.echo(f"  {label:<16} {item['degraded']}")
         if not item["complete"] and item["status"] != "running":
             click.echo("  incomplete:      the last run did not walk the whole site (pages failed, or it was "
                        "cut short); the next crawl walks every list page again")

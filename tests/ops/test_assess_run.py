@@ -77,3 +77,15 @@ def test_a_signal_interrupts_and_a_private_site_is_a_usage_error():
 def test_a_page_budget_stop_keeps_its_reason_and_exits_ok():
     verdict = assess(stats(), reason="max_pages")
     assert (verdict.status, verdict.exit_code) == ("max_pages", ops.EXIT_OK)
+
+
+def test_anti_bot_answers_block_the_run_from_the_share_or_the_start_page():
+    half = assess(stats(**{"parknews/blocked/http 412 script challenge": 25, "parknews/pages/failed": 25}))
+    assert (half.status, half.exit_code, half.failure_rate) == ("blocked", ops.EXIT_BLOCKED, 0.0)
+    assert half.blocked.startswith("25 of 50 pages were anti-bot answers (http 412 script challenge 25;")
+    few = assess(stats(**{"parknews/blocked/captcha page": 24, "parknews/pages/failed": 24}))
+    assert (few.status, few.blocked, few.failure_rate) == ("ok", None, 0.0)  # 48%: counted, not blocked
+    start = assess(stats(**{"parknews/blocked/captcha page": 1, "parknews/blocked_start": "http://x/: captcha page"}))
+    assert start.status == "blocked" and start.blocked.startswith("the start page is an anti-bot answer (http://x/")
+    assert ops.worst_exit([ops.EXIT_DEGRADED, ops.EXIT_BLOCKED, ops.EXIT_FAILURES]) == ops.EXIT_BLOCKED
+    assert ops.worst_exit([ops.EXIT_BLOCKED, ops.EXIT_USAGE]) == ops.EXIT_USAGE
