@@ -11,18 +11,16 @@ swallowed.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.process import REFUSED, Outcome, process_record, refuse
 from archive.store import NEW, Archive
 
 from .extensions import CrawlRunRecorder
 from .items import FetchedPage, FetchFailure, ParsedPage
-from .parsing import PARSER_VERSION, NotAnArticle, parse_page
-from .parsing.pager import page_number
-from .parsing.pages import parse_later_pages
+from .parse_job import NOT_ARTICLE, PARSE_ERROR, ParseResult, job_of, run_job
+from .parse_pool import InOrder, ParsePool
 
 
 class _Stage:
@@ -52,39 +50,63 @@ class _Stage:
 
 class ParsePipeline(_Stage):
     """FetchedPage -> ParsedPage (the record and its capture), or a counted drop for pages that
-    are not articles (recorded as refused)."""
+    are not articles (recorded as refused).
+
+    The parse itself (crawler/parse_job.py) runs in PARKNEWS_PARSE_WORKERS worker processes
+    (crawler/parse_pool.py), started when the spider opens and stopped when it closes;
+    process_item then returns a coroutine and Scrapy goes on downloading while the workers parse.
+    Each site's items leave this stage in the order they entered it (parse_pool.InOrder), so they
+    reach the store in the order their responses came. 0 workers (or no open_spider: the
+    pipeline built by hand) parses inline, on the reactor thread."""
+
+    parse = staticmethod(run_job)  # a ParseJob -> ParseResult function of a module a worker can import
+
+    def __init__(self, crawler, run: CrawlRunRecorder):
+        super().__init__(crawler, run)
+        self.workers = crawler.settings.getint("PARKNEWS_PARSE_WORKERS")
+        self.pool: ParsePool | None = None
+        self.order = InOrder()
+
+    def open_spider(self):
+        if self.workers > 0:
+            self.pool = ParsePool(self.workers, self.parse,
+                                  count=lambda name: self.stats.inc_value(f"parknews/parse_pool/{name}"))
+            self.pool.warm()
+            self.stats.set_value("parknews/parse_pool/workers", self.workers)
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
     def process_item(self, item, spider=None):
         if not isinstance(item, FetchedPage):
             return item
-        try:
-            record = parse_page(
-                item.url, item.headers, item.body, datetime.fromisoformat(item.fetched_at),
-                site=item.site, rules=item.rules,
-            )
-        except NotAnArticle as exc:
-            self.stats.inc_value(f"parknews/not_article/{exc.reason}")
-            self.refused(refuse(self.archive, item.url, item.site, item.capture, exc.reason,
-                                exc.detail, run_id=self.run.run_id), "not_article")
-        except Exception as exc:  # a parser bug on one page must not stop the crawl
+        if self.pool is None:
+            return self.outcome(item, self.parse(job_of(item)))
+        return self.pooled(item)
+
+    async def pooled(self, item: FetchedPage):
+        result = await maybe_deferred_to_future(self.order.wrap(item.site, self.pool.submit(job_of(item))))
+        return self.outcome(item, result)
+
+    def outcome(self, item: FetchedPage, result: ParseResult):
+        """The ParsedPage of a parse result, or its refusal recorded and the item dropped."""
+        self.stats.inc_value("parknews/time/parse", result.seconds)
+        if result.kind == NOT_ARTICLE:
+            self.stats.inc_value(f"parknews/not_article/{result.reason}")
+            self.refused(refuse(self.archive, item.url, item.site, item.capture, result.reason,
+                                result.detail, run_id=self.run.run_id), "not_article")
+        if result.kind == PARSE_ERROR:
             self.stats.inc_value("parknews/parse_error")
             self.refused(refuse(self.archive, item.url, item.site, item.capture, "parse_error",
-                                f"{type(exc).__name__}: {exc}", run_id=self.run.run_id), "parse_error")
-        record.site = record.site or item.site
+                                result.detail, run_id=self.run.run_id), "parse_error")
         if item.parts or item.missing:
-            record = self.merge_pages(record, item)
+            self.stats.inc_value("parknews/article_pages/merged", result.merged_pages)
+            if result.incomplete:
+                self.stats.inc_value("parknews/article_pages/incomplete")
         self.stats.inc_value("parknews/parsed")
-        return ParsedPage(record, item.capture, tuple(p.capture for p in item.parts if p.capture))
-
-    def merge_pages(self, record, item: FetchedPage):
-        """Page 1's record with pages 2…n's text (crawler/parsing/pages.py)."""
-        later = [(page_number(item.url, p.url) or i + 2, p.url, p.headers, p.body,
-                  datetime.fromisoformat(p.fetched_at)) for i, p in enumerate(item.parts)]
-        merged = parse_later_pages(record, later, item.missing, site=item.site, rules=item.rules)
-        self.stats.inc_value("parknews/article_pages/merged", len(merged.pages) - 1 if merged.pages else 0)
-        if item.missing or len(merged.pages) < len(item.parts) + 1:
-            self.stats.inc_value("parknews/article_pages/incomplete")
-        return merged
+        return ParsedPage(result.record, item.capture, tuple(p.capture for p in item.parts if p.capture))
 
 
 class StorePipeline(_Stage):

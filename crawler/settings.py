@@ -4,6 +4,8 @@ Per-site politeness (delay, concurrency, autothrottle) comes from the site file 
 by crawler.runner on top of these.
 """
 
+import os as _os  # lower case: not a setting
+
 BOT_NAME = "parknews"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -101,6 +103,9 @@ PARKNEWS_MAX_IMAGE_BYTES = 10 * 1024 * 1024  # an image larger is not fetched (i
 PARKNEWS_MAX_IMAGES_PER_ARTICLE = 30  # images fetched of one article; the rest are recorded as skipped (a page of icons)
 PARKNEWS_MAX_ATTACHMENT_TEXT = 200_000  # characters of an attachment's text kept (record attachment_text; the rest dropped, marked "truncated"): a whole plan is searchable, a 500-page scan dump does not bloat the row
 PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (spiders/pages.py); 0: no limit
+# Worker processes the parse stage runs the parser in (crawler/parse_pool.py): this machine's cores
+# less one (the reactor's), at least 1; 0 parses inline on the reactor thread (for debugging).
+PARKNEWS_PARSE_WORKERS = max(1, len(_os.sched_getaffinity(0)) - 1)
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
