@@ -108,6 +108,12 @@ PARKNEWS_MAX_ARTICLE_PAGES = 50      # pages fetched of one multi-page article (
 PARKNEWS_PARSE_WORKERS = max(1, len(_os.sched_getaffinity(0)) - 1)
 PARKNEWS_STRIP_PARAMS = []           # query parameters dropped from article URLs; set from the site file's strip_params
 PARKNEWS_LOCK_HELD = False           # the CLI holds the site's lock (crawler/cli/crawl.py): 'running' rows of it are dead
+# Distributed crawls (crawler/distributed/; `parknews worker`, `crawl --distributed`): the commands set
+# SCHEDULER to crawler.distributed.scheduler.InflightScheduler; a local crawl never reads these.
+PARKNEWS_REDIS_URL = None            # redis://HOST:PORT/N holding the frontier, seen-set, locks, item queue; CLI --redis
+PARKNEWS_WORKER_NAME = ""            # the worker's name in Redis keys and WARC file names; "" = HOSTNAME-PID
+PARKNEWS_WORKER_HEARTBEAT = 30.0     # seconds a worker's heartbeat key lives (renewed every third): then it is dead
+PARKNEWS_INFLIGHT_TIMEOUT = 600.0    # seconds a taken request may stay in flight before any worker re-queues it
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 
