@@ -14,6 +14,10 @@ A multi-page article (its `pages` column, archive.pages) is re-read from every p
 capture and merged as the crawl merged it (crawler/parsing/pages.py); a page whose capture is
 gone or unreadable is named missing in the record's warnings.
 
+What the crawl fetched for the page's links is kept: an attachment's or image's served media type,
+size, SHA-256, capture or reason (crawler/fetch_linked.py) stay on the entry the parser lists again
+(by URL, by src), since a re-parse fetches nothing (keep_fetched).
+
 The record's `fetched_at` is the fetch time of the response that holds the payload, as in the
 crawl (relative dates resolve against it), so a re-parse of the same bytes gives the same record.
 """
@@ -142,6 +146,26 @@ def parsed_captures(db, archive_dir: str | Path, rows, result, *, url: str, site
         yield row, record, refusal
 
 
+# The record's lists of linked files: field -> the entry's key and the keys the parser writes;
+# every other key of a stored entry was filled by the crawl's fetch
+LINKED = {"attachments": ("url", ("url", "text")), "images": ("src", ("src", "caption"))}
+
+
+def keep_fetched(db, article_id: int, record) -> None:
+    """Give the re-parsed record's attachments and images what the crawl fetched for them (the
+    stored article's entries of the same URL / src), as re-parsing fetches nothing."""
+    import json
+
+    row = db.execute(f"SELECT {', '.join(LINKED)} FROM articles WHERE id = ?", [article_id]).fetchone()
+    for (name, (key, parsed_keys)), stored in zip(LINKED.items(), row):
+        fetched = {e.get(key): e for e in json.loads(stored or "[]")}
+        entries = getattr(record, name) or []
+        for k, entry in enumerate(entries):
+            old = fetched.get(entry.get(key))
+            if old:
+                entries[k] = {**entry, **{f: v for f, v in old.items() if f not in parsed_keys}}
+
+
 def merge_later_pages(db, archive_dir: str | Path, row: dict, record, cache: dict,
                       sites_dir: str | Path | None = None):
     """Page 1's re-parsed `record` merged with the article's later pages read back from their
@@ -213,6 +237,7 @@ def reparse(archive, archive_dir: str | Path, *, site: str | None = None, since:
                                         else f"not an article now ({reason})"))
                 continue
             record = merge_later_pages(db, archive_dir, row, record, cache, sites_dir)
+            keep_fetched(db, row["article_id"], record)
             if dry_run:  # what process_record would do, writing nothing
                 invalid = validation_error(record)
                 outcome = Outcome(REFUSED, reason=invalid[0], detail=invalid[1]) if invalid else Outcome(

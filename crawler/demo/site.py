@@ -20,6 +20,7 @@ from typing import Any
 
 from crawler.demo import discovery as demo_discovery
 from crawler.demo import multipage as demo_multipage
+from crawler.demo import notice as demo_notice
 from crawler.demo.server import Page
 
 __all__ = ["DemoSite", "build_demo_site", "generate_site", "Page"]
@@ -821,7 +822,8 @@ def build_demo_site() -> DemoSite:
       image_paths         image URLs (tiny PNGs, served)
       shapes              the whole-article shapes (SHAPES): name -> manifest entry, each with
                           "stores" (how many articles it adds to the archive); "multipage" is a
-                          three-page article (crawler/demo/multipage.py)
+                          three-page article (crawler/demo/multipage.py), "notice" a notice with
+                          a PDF and a DOCX attachment (crawler/demo/notice.py)
       stored_count        the articles a complete crawl stores: article_count plus the shapes'
     """
     arts = _regular_articles()
@@ -961,6 +963,7 @@ def build_demo_site() -> DemoSite:
 # link). Linked from the home page only, so the list pages and `articles` keep their shape.
 SHAPES = {
     "multipage": demo_multipage.demo_shape,
+    "notice": demo_notice.demo_shape,
 }
 
 

@@ -114,8 +114,15 @@ def test_second_unchanged_crawl_writes_revisits_not_bodies(crawled):
         assert h["WARC-Refers-To-Target-URI"] == row["url"]
         assert h["WARC-Refers-To-Date"] == first_by_url[row["url"]]["fetched_at"]
         assert h["WARC-Payload-Digest"] == row["payload_digest"]
+    # the notice's attachments (crawler/demo/notice.py) are fetched again by this --full run and
+    # written whole: their fetch is no captures row, so no revisit can refer to it (yet)
+    base = crawled["base"]
+    attachments = [a["path"] for a in crawled["site"].expected["shapes"]["notice"]["attachments"]]
+    whole = [r for r in records(warc_files(crawled["folder"])[1])
+             if r[0] == "response" and r[1]["WARC-Target-URI"] in {base + p for p in attachments}]
+    assert len(whole) == len(attachments)
     size_first, size_second = (f.stat().st_size for f in warc_files(crawled["folder"]))
-    assert size_second < size_first / 2
+    assert size_second < size_first / 2 + sum(len(r[3]) for r in whole)
 
 
 def test_second_crawl_changes_no_article(crawled):

@@ -1,4 +1,5 @@
 """The sample site crawled end to end by real Scrapy crawls into a real SQLite file."""
+import hashlib
 import json
 from urllib.parse import urlsplit
 
@@ -23,11 +24,13 @@ def crawled(tmp_path_factory):
         first = run_cli("crawl", "demo", "--base-url", srv.base_url, "--db", db_path, "--log-level", "WARNING")
         assert first.code == 0, first
         after_first = {t: table_dump(db_path, t) for t in ("articles", "article_urls")}
+        requests_first = srv.requested_paths("GET")
         srv.clear_requests()
         second = run_cli("crawl", "demo", "--base-url", srv.base_url, "--db", db_path, "--log-level", "WARNING")
         assert second.code == 0, second
     return {"site": site, "db": db_path, "base": srv.base_url, "first": first, "second": second,
-            "after_first": after_first}
+            "after_first": after_first, "requests_first": requests_first,
+            "requests_second": srv.requested_paths("GET")}
 
 
 def _db(crawled):
@@ -56,6 +59,68 @@ def test_multipage_shape_stored_once_with_every_page(crawled):
     for later in shape["pages"][1:]:
         assert db.execute("SELECT count(*) FROM article_urls WHERE url LIKE ?", ["%" + later]).fetchone()[0] == 0
         assert db.execute("SELECT count(*) FROM captures WHERE url LIKE ?", ["%" + later]).fetchone()[0] >= 1
+
+
+def _notice(crawled):
+    shape = crawled["site"].expected["shapes"]["notice"]
+    rows = _db(crawled).execute_returning_dicts(
+        "SELECT a.* FROM articles a JOIN article_urls u ON u.article_id = a.id WHERE u.url LIKE ?",
+        ["%" + shape["path"]])
+    assert len(rows) == 1
+    return shape, rows[0]
+
+
+def test_notice_shape_stored_once_with_both_attachments_captured(crawled):
+    """The demo's notice: one record with its fields, both attachments fetched with size, SHA-256
+    and a capture that warcio reads back as the served file; their text kept."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    from archive_capture._helpers import warc_files, warcio_check
+
+    shape, row = _notice(crawled)
+    for field in ("title", "published_at", "source", "author", "editor", "body_text"):
+        assert row[field] == shape[field], field
+    base, pages = crawled["base"], crawled["site"].pages
+    entries = json.loads(row["attachments"])
+    assert [(e["url"], e["text"]) for e in entries] == [(base + a["path"], a["name"]) for a in shape["attachments"]]
+    folder = crawled["db"].with_suffix(".warc")
+    for entry, want in zip(entries, shape["attachments"]):
+        served = pages[want["path"]].body
+        assert "reason" not in entry and entry["media_type"] == want["media_type"]
+        assert (entry["bytes"], entry["sha256"]) == (len(served), hashlib.sha256(served).hexdigest())
+        with open(folder / entry["capture"]["warc_file"], "rb") as fh:
+            fh.seek(entry["capture"]["offset"])
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Target-URI") == entry["url"]
+            assert record.content_stream().read() == served
+    kept = json.loads(row["attachment_text"])
+    assert [k["name"] for k in kept] == [a["name"] for a in shape["attachments"]]
+    for k, want in zip(kept, shape["attachments"]):
+        assert want["phrase"] in k["text"] and k["chars"] == len(k["text"]) and not k["truncated"]
+    check = warcio_check(warc_files(folder))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_notice_attachment_text_searchable_marked_as_attachment_hit(crawled):
+    shape, row = _notice(crawled)
+    pdf = shape["attachments"][0]
+    result = run_cli("search", pdf["phrase"], "--db", crawled["db"], "--format", "json")
+    assert result.code == 0, result
+    [hit] = json.loads(result.stdout)["results"]
+    assert hit["record"]["url"] == row["url"] and hit["attachment"] == pdf["name"]
+    table = run_cli("search", pdf["phrase"], "--db", crawled["db"])
+    assert f"[附件: {pdf['name']}]" in table.stdout, table.stdout
+
+
+def test_second_run_fetches_no_article_and_no_attachment_again(crawled):
+    site = crawled["site"]
+    shape = site.expected["shapes"]["notice"]
+    assert {a["path"] for a in shape["attachments"]} <= set(crawled["requests_first"])
+    fetched = set(crawled["requests_second"])
+    stored = {a["path"] for a in site.stored_articles()}
+    assert not fetched & stored, sorted(fetched & stored)
+    assert not fetched & {a["path"] for a in shape["attachments"]}
 
 
 def test_gbk_article_title_decoded(crawled):
@@ -180,3 +245,17 @@ def test_export_to_file(crawled, cli, tmp_path):
     assert result.code == 0, result
     assert len(jsonl(out.read_text(encoding="utf-8"))) == crawled["site"].expected["stored_count"]
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_reparse_keeps_what_the_crawl_fetched_for_attachments_and_images(crawled):
+    """(Last in the module: it re-parses the archive.) Re-parsing fetches nothing, so each
+    attachment's and image's fetched details (size, SHA-256, capture, reason) and the attachments'
+    text stay as the crawl stored them."""
+    fields = ("attachments", "attachment_text", "images")
+    before = {r["id"]: r for r in table_dump(crawled["db"], "articles")}
+    _, notice = _notice(crawled)
+    assert all(e.get("capture") for e in json.loads(before[notice["id"]]["attachments"]))
+    result = run_cli("reparse", "--db", crawled["db"])
+    assert result.code == 0 and ": 0 changed" in result.stdout, result
+    after = {r["id"]: r for r in table_dump(crawled["db"], "articles")}
+    assert {i: [r[f] for f in fields] for i, r in after.items()} == {i: [r[f] for f in fields] for i, r in before.items()}

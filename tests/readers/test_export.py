@@ -89,6 +89,7 @@ def test_parquet_structured_streamed_in_row_groups_and_valid(archive, tmp_path):
     for r in rows:  # Arrow maps come back as key/value pairs; a struct has every key (null when absent)
         r["extraction"] = dict(r["extraction"])
         r["images"] = [{k: v for k, v in im.items() if v is not None or k == "caption"} for im in r["images"]]
+        r["attachments"] = [{k: v for k, v in a.items() if v is not None or k == "text"} for a in r["attachments"]]
     assert len(rows) == _count(archive["db"])
     _validate_all(rows)
     by_id = {r["id"]: r for r in jsonl(run_cli("export", "--db", archive["db"]).stdout)}
