@@ -291,3 +291,90 @@ def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs)
     logging.getLogger("scrapy").handlers.clear()
     stats = dict(crawler.stats.get_stats() or {})  # the index was synced as the run closed
     return CrawlSummary(site=site_label, stats=stats)
+
+
+@dataclass
+class CrawlJob:
+    """One site of a crawl of several sites in one process (`run_crawls`): `start()` is called
+    just before its crawler starts (takes the site's lock) and returns None to go on or a summary
+    that stands for the site without crawling it (a busy lock); `finish()` when it ended."""
+    label: str
+    spider: str
+    settings: Settings
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    start: Any = None  # () -> CrawlSummary | None
+    finish: Any = None  # () -> None
+
+
+def run_crawls(jobs: list[CrawlJob], process_settings: Settings, max_at_once: int) -> list[CrawlSummary]:
+    """Run several crawlers in ONE Scrapy process (one reactor), at most `max_at_once` at a time:
+    when one ends the next queued one starts. Each crawler has its own settings (the site file's
+    delay and concurrency: its own download slot), stats, run row and WARC writer. A signal stops
+    every running crawler gracefully (StoppableProcess) and starts no queued one (those get exit
+    130 without a run). Summaries in the order of `jobs`."""
+    from .extensions import close_interrupted
+    from .logformatter import install_network_error_filter
+    from .ops import EXIT_INTERRUPTED
+
+    process = StoppableProcess(process_settings)
+    queue = list(enumerate(jobs))
+    results: dict[int, CrawlSummary] = {}
+    crawlers: dict[int, Any] = {}
+    running = [0]
+
+    def launch_next() -> None:
+        while queue and running[0] < max_at_once:
+            index, job = queue.pop(0)
+            if process.signal_name:
+                results[index] = CrawlSummary(site=job.label, stats={
+                    "parknews/exit_code": EXIT_INTERRUPTED, "parknews/interrupted_by": process.signal_name,
+                    "parknews/run_status": "not started"})
+                continue
+            early = job.start() if job.start else None
+            if early is not None:
+                results[index] = early
+                continue
+            crawler = _crawler_for(process, job)
+            crawlers[index] = crawler
+            running[0] += 1
+            d = process.crawl(crawler, **job.kwargs)
+            d.addBoth(ended, index, job)
+
+    def ended(result, index: int, job: CrawlJob):
+        running[0] -= 1
+        try:
+            if job.finish:
+                job.finish()
+        finally:
+            launch_next()
+        if hasattr(result, "printTraceback"):
+            logging.getLogger(__name__).error("crawl of %s: %s", job.label, result.getErrorMessage())
+        return None
+
+    launch_next()
+    install_network_error_filter()
+    if crawlers or queue:
+        process.start()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for index, crawler in crawlers.items():
+        if process.signal_name:
+            crawler.stats.set_value("parknews/interrupted_by", process.signal_name)
+        if process.crashed:
+            close_interrupted(crawler)
+        results[index] = CrawlSummary(site=jobs[index].label, stats=dict(crawler.stats.get_stats() or {}))
+    for index, job in queue:  # never started: the reactor was crashed
+        results[index] = CrawlSummary(site=job.label, stats={"parknews/exit_code": EXIT_INTERRUPTED,
+                                                             "parknews/run_status": "not started"})
+    if process.crashed:
+        _stop_threadpool()
+    logging.getLogger("scrapy").handlers.clear()
+    return [results[i] for i in range(len(jobs))]
+
+
+def _crawler_for(process: CrawlerProcess, job: CrawlJob):
+    """A crawler with the job's own settings (Scrapy's Crawler copies them)."""
+    from scrapy.crawler import Crawler
+
+    spidercls = process.spider_loader.load(job.spider)
+    return Crawler(spidercls, job.settings)
