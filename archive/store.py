@@ -7,7 +7,6 @@ commit per article. Storage errors propagate; nothing here swallows them.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -16,8 +15,7 @@ from crawler.parsing.record import COMPARED_FIELDS, JSON_FIELDS, RECORD_FIELDS, 
 
 from . import captures, copies, dedup, neardup, parks, refused, runs
 from .clock import now_iso
-from .db import open_db
-from .transactions import rollback_quietly
+from .batch import WriteBatch
 
 # Outcomes of Archive.save
 NEW = "new"
@@ -72,63 +70,46 @@ BATCH_SECONDS = 2.0
 
 
 class Archive:
-    """One open archive database, used by one writer (a crawl, a reparse)."""
+    """One writer's view of an archive database (a crawl, a reparse): its URL rules and parks;
+    the connection and its batched transaction are its own, or shared by the crawls of one
+    process (archive.batch)."""
 
     def __init__(self, path: str | Path, *, batch_size: int = BATCH_SIZE, batch_seconds: float = BATCH_SECONDS,
-                 strip_params: tuple[str, ...] = ()):
+                 strip_params: tuple[str, ...] = (), batch: WriteBatch | None = None):
+        """`batch`: a connection shared with other writers in this thread (archive.batch.shared,
+        several crawls in one process); `close()` then releases it. By default the archive has
+        its own."""
         self.path = Path(path)
-        self.db = open_db(self.path)
-        self.batch_size = batch_size
-        self.batch_seconds = batch_seconds
+        self.batch = batch or WriteBatch(self.path, batch_size=batch_size, batch_seconds=batch_seconds)
+        self.db = self.batch.db
         self.strip_params = tuple(strip_params)
-        self._in_tx = False
-        self._pending = 0
-        self._tx_started = 0.0
-        self._tx_serial = 0  # which transaction is open (matches made in it stay valid)
-        # called before every commit: the WARC writer's fsync, so a committed captures row
-        # never names bytes the disk does not hold yet (crawler.capture registers it)
-        self.before_commit: list[Callable[[], None]] = []
         self._gazetteer = parks.gazetteer(self.db)  # parks users added: read once per writer
 
-    # ---- transactions ----
+    # ---- transactions (archive.batch: one open transaction, committed in batches) ----
+    @property
+    def before_commit(self) -> list[Callable[[], None]]:
+        """Called before every commit: the WARC writer's fsync, so a committed captures row
+        never names bytes the disk does not hold yet (crawler.capture registers it)."""
+        return self.batch.before_commit
+
+    @property
+    def _in_tx(self) -> bool:
+        return self.batch.in_tx
+
     def _begin(self) -> None:
-        if not self._in_tx:
-            self.db.execute("BEGIN IMMEDIATE")
-            self._in_tx = True
-            self._tx_serial += 1
-            self._pending = 0
-            self._tx_started = time.monotonic()
+        self.batch.begin()
 
     def _wrote(self) -> None:
-        self._pending += 1
-        if self._pending >= self.batch_size or time.monotonic() - self._tx_started >= self.batch_seconds:
-            self.flush()
+        self.batch.wrote()
 
     def flush(self) -> None:
-        if self._in_tx:
-            try:
-                for hook in self.before_commit:
-                    hook()
-            except BaseException:
-                self.rollback()  # what the batch names is not durable: none of it is stored
-                raise
-            try:
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.rollback()
-                raise
-            self._in_tx = False
-            self._pending = 0
+        self.batch.flush()
 
     def rollback(self) -> None:
-        if self._in_tx:
-            self._in_tx = False
-            self._pending = 0
-            rollback_quietly(self.db)  # SQLite may have rolled back already (a full disk)
+        self.batch.rollback()
 
     def close(self) -> None:
-        self.flush()
-        self.db.close()
+        self.batch.release()
 
     def add_site_parks(self, site: str, entries) -> None:
         """A site file's [[park]] tables join this archive's gazetteer (archive.parks)."""
@@ -148,7 +129,7 @@ class Archive:
     def match(self, record: Record) -> dedup.Match:
         """What the archive holds for this record already (see archive.dedup.match)."""
         found = dedup.match(self.db, record, self.strip_params)
-        found.tx = self._tx_serial if self._in_tx else None  # read under our write lock?
+        found.tx = self.batch.serial if self._in_tx else None  # read under our write lock?
         return found
 
     def save(self, record: Record, match: dedup.Match | None = None, *,
@@ -177,7 +158,7 @@ class Archive:
             self._replaced = None
             if article_id is not None:
                 match = dedup.Match("same_url", article_id, "url")
-            elif match is None or getattr(match, "tx", None) != self._tx_serial:
+            elif match is None or getattr(match, "tx", None) != self.batch.serial:
                 match = self.match(record)
             result = self._save(record, match, seen_at, fetched=fetched, compared=compared)
             if fetched:

@@ -134,6 +134,9 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider, reason):
         if self.writer is not None:
+            hooks = self.run.archive.before_commit  # shared by the crawls of this process
+            if self.writer.sync in hooks:
+                hooks.remove(self.writer.sync)
             self.writer.close()
             self.stats.set_value("parknews/warc/files", len(self.writer.files))
             self._update_index()

@@ -8,6 +8,7 @@ import logging
 from scrapy import signals
 from sqlite_utils.utils import sqlite3
 
+from archive.batch import shared
 from archive.store import Archive, now_iso
 from crawler.ops import pages_fetched, storage_errors
 
@@ -39,13 +40,17 @@ def run_counts(stats: dict) -> dict:
 
 
 def open_archive(crawler) -> Archive:
-    """The crawl's archive (PARKNEWS_DB), with the spider's site file parks ([[park]]) added."""
+    """The crawl's archive (PARKNEWS_DB), with the spider's site file parks ([[park]]) added.
+    Its connection is the one every crawl of this process on that database shares
+    (archive.batch.shared: crawlers on one reactor thread must not wait for each other's write
+    lock); closing the archive releases it."""
     settings = crawler.settings
+    path = settings.get("PARKNEWS_DB")
     archive = Archive(
-        settings.get("PARKNEWS_DB"),
-        batch_size=settings.getint("PARKNEWS_BATCH_SIZE"),
-        batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS"),
+        path,
         strip_params=tuple(settings.getlist("PARKNEWS_STRIP_PARAMS")),
+        batch=shared(path, batch_size=settings.getint("PARKNEWS_BATCH_SIZE"),
+                     batch_seconds=settings.getfloat("PARKNEWS_BATCH_SECONDS")),
     )
     config = getattr(getattr(crawler, "spider", None), "config", None)
     if getattr(config, "parks", None):  # a site file's own parks ([[park]])

@@ -37,6 +37,15 @@ EXIT_INTERRUPTED = 130
 _SEVERITY = {EXIT_USAGE: 5, EXIT_BLOCKED: 4.5, EXIT_DEGRADED: 4, EXIT_FAILURES: 3, EXIT_INTERRUPTED: 2.5,
              EXIT_LOCKED: 2, EXIT_OK: 0}
 
+# Sites crawled at once by `crawl --all` unless --max-sites-at-once says otherwise: most of a
+# polite crawler's time is waiting out delays, so many per core; each costs a few MiB.
+SITES_PER_CORE = 50
+
+
+def default_sites_at_once() -> int:
+    return SITES_PER_CORE * (os.cpu_count() or 1)
+
+
 logger = logging.getLogger(__name__)
 
 

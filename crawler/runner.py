@@ -297,84 +297,105 @@ def run_crawl(spider: str, settings: Settings, site_label: str, **spider_kwargs)
 class CrawlJob:
     """One site of a crawl of several sites in one process (`run_crawls`): `start()` is called
     just before its crawler starts (takes the site's lock) and returns None to go on or a summary
-    that stands for the site without crawling it (a busy lock); `finish()` when it ended."""
+    that stands for the site without crawling it (a busy lock); `finish()` once it ended (or
+    never started after a signal)."""
     label: str
     spider: str
-    settings: Settings
     kwargs: dict[str, Any] = field(default_factory=dict)
     start: Any = None  # () -> CrawlSummary | None
     finish: Any = None  # () -> None
 
 
-def run_crawls(jobs: list[CrawlJob], process_settings: Settings, max_at_once: int) -> list[CrawlSummary]:
-    """Run several crawlers in ONE Scrapy process (one reactor), at most `max_at_once` at a time:
-    when one ends the next queued one starts. Each crawler has its own settings (the site file's
-    delay and concurrency: its own download slot), stats, run row and WARC writer. A signal stops
-    every running crawler gracefully (StoppableProcess) and starts no queued one (those get exit
-    130 without a run). Summaries in the order of `jobs`."""
-    from .extensions import close_interrupted
-    from .logformatter import install_network_error_filter
+def not_started(label: str, signal_name: str | None) -> CrawlSummary:
+    """A queued site a signal kept from starting: no run of its own, exit 130."""
     from .ops import EXIT_INTERRUPTED
 
-    process = StoppableProcess(process_settings)
+    stats = {"parknews/exit_code": EXIT_INTERRUPTED, "parknews/run_status": "not started"}
+    if signal_name:
+        stats["parknews/interrupted_by"] = signal_name
+    return CrawlSummary(site=label, stats=stats)
+
+
+def run_crawls(jobs: list[CrawlJob], settings: Settings, max_at_once: int, on_end=None) -> list[CrawlSummary]:
+    """Run several crawlers in ONE Scrapy process (one reactor), at most `max_at_once` at a
+    time: when one ends the next queued one starts, so memory stays flat however many sites.
+    Each crawler has its own copy of `settings` with its site file's delay and concurrency
+    (spiders/site.py: its own download slot), its own stats, run row and WARC writer; all share
+    one archive connection (archive.batch.shared). A signal stops every running crawler
+    gracefully (StoppableProcess: each run closed `interrupted`) and starts no queued one.
+    `on_end(summary)` is called as each site ends (its summary printed then). Summaries in the
+    order of `jobs`."""
+    from .extensions import close_interrupted
+    from .logformatter import install_network_error_filter
+
+    process = StoppableProcess(settings)
     queue = list(enumerate(jobs))
     results: dict[int, CrawlSummary] = {}
     crawlers: dict[int, Any] = {}
     running = [0]
 
+    def done(index: int, summary: CrawlSummary) -> None:
+        results[index] = summary
+        if on_end is not None:
+            on_end(summary)
+
     def launch_next() -> None:
-        while queue and running[0] < max_at_once:
+        while queue and running[0] < max(max_at_once, 1):
             index, job = queue.pop(0)
             if process.signal_name:
-                results[index] = CrawlSummary(site=job.label, stats={
-                    "parknews/exit_code": EXIT_INTERRUPTED, "parknews/interrupted_by": process.signal_name,
-                    "parknews/run_status": "not started"})
+                done(index, not_started(job.label, process.signal_name))
                 continue
             early = job.start() if job.start else None
             if early is not None:
-                results[index] = early
+                done(index, early)
                 continue
-            crawler = _crawler_for(process, job)
+            crawler = process.create_crawler(job.spider)
             crawlers[index] = crawler
             running[0] += 1
             d = process.crawl(crawler, **job.kwargs)
-            d.addBoth(ended, index, job)
+            d.addBoth(ended, index, job, crawler)
 
-    def ended(result, index: int, job: CrawlJob):
+    def ended(result, index: int, job: CrawlJob, crawler):
         running[0] -= 1
+        if hasattr(result, "getErrorMessage"):  # the crawler could not start or crashed
+            from .ops import EXIT_FAILURES
+
+            message = f"the crawl failed: {result.getErrorMessage()}"
+            logging.getLogger(__name__).error("crawl of %s: %s", job.label, message)
+            crawler.stats.set_value("parknews/exit_code", EXIT_FAILURES)
+            crawler.stats.set_value("parknews/run_status", "failed")
+            crawler.stats.set_value("parknews/errors/message", message)
+        try:
+            if job.finish:
+                job.finish()
+            if process.signal_name:
+                crawler.stats.set_value("parknews/interrupted_by", process.signal_name)
+            done(index, CrawlSummary(site=job.label, stats=dict(crawler.stats.get_stats() or {})))
+        finally:
+            launch_next()
+        return None
+
+    launch_next()
+    install_network_error_filter()  # after Scrapy installed its root log handler
+    if running[0]:
+        process.start()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a Ctrl-C from now on: "aborted"
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for index, crawler in crawlers.items():
+        if index in results:
+            continue
+        # the reactor was crashed (a second signal, or the grace ran out) before it ended
+        job = jobs[index]
+        crawler.stats.set_value("parknews/interrupted_by", process.signal_name or "a signal")
+        close_interrupted(crawler)
         try:
             if job.finish:
                 job.finish()
         finally:
-            launch_next()
-        if hasattr(result, "printTraceback"):
-            logging.getLogger(__name__).error("crawl of %s: %s", job.label, result.getErrorMessage())
-        return None
-
-    launch_next()
-    install_network_error_filter()
-    if crawlers or queue:
-        process.start()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    for index, crawler in crawlers.items():
-        if process.signal_name:
-            crawler.stats.set_value("parknews/interrupted_by", process.signal_name)
-        if process.crashed:
-            close_interrupted(crawler)
-        results[index] = CrawlSummary(site=jobs[index].label, stats=dict(crawler.stats.get_stats() or {}))
+            done(index, CrawlSummary(site=job.label, stats=dict(crawler.stats.get_stats() or {})))
     for index, job in queue:  # never started: the reactor was crashed
-        results[index] = CrawlSummary(site=job.label, stats={"parknews/exit_code": EXIT_INTERRUPTED,
-                                                             "parknews/run_status": "not started"})
+        done(index, not_started(job.label, process.signal_name))
     if process.crashed:
         _stop_threadpool()
     logging.getLogger("scrapy").handlers.clear()
     return [results[i] for i in range(len(jobs))]
-
-
-def _crawler_for(process: CrawlerProcess, job: CrawlJob):
-    """A crawler with the job's own settings (Scrapy's Crawler copies them)."""
-    from scrapy.crawler import Crawler
-
-    spidercls = process.spider_loader.load(job.spider)
-    return Crawler(spidercls, job.settings)

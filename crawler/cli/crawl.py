@@ -1,11 +1,11 @@
 """The crawl commands: `parknews demo` (the bundled sample site), `parknews crawl` (a
 configured site, a start URL, or --all) and `parknews sites` (the configured sites), and what a
 crawl needs to run unattended: the per-site lock, the --full/--refresh/--allow-private
-settings, one subprocess per site for `crawl --all`, the one-line summary for cron."""
+settings, several sites in one process for `crawl --all` / `crawl SITE SITE…` (crawler.runner.run_crawls), the
+one-line summary for cron."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,33 +23,47 @@ def _print_summary(summary) -> None:
 
 
 def _crawl_exit(summary) -> None:
+    code, message = site_exit(summary)
+    if code and message:
+        raise CliError(message, code)
+
+
+def site_exit(summary) -> tuple[int, str]:
+    """A crawl's exit code (crawler/ops.py: 1 too many failed pages or an archive write that
+    failed, 2 nothing fetched, 3 degraded site, 4 blocked by anti-bot answers, 75 locked, 130
+    interrupted) and its one-line message ("" for 0)."""
     if summary.storage_errors:
         why = summary.stats.get("parknews/errors/message")  # an archive write that failed at the end
-        raise CliError(f"crawl of {summary.site}: {why}" if why else
-                       f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)", 1)
-    # exit codes of scheduled crawls (crawler/ops.py): 1 too many failed pages, 3 degraded site,
-    # 4 blocked by anti-bot answers, 130 interrupted
+        return 1, (f"crawl of {summary.site}: {why}" if why else
+                   f"crawl of {summary.site} finished with {summary.storage_errors} errors (see the log)")
     code = int(summary.stats.get("parknews/exit_code", 0) or 0)
     if code == 2:
         first = summary.stats.get("parknews/refused/first") or "refused as a loopback/private address"
-        raise CliError(f"crawl of {summary.site}: nothing fetched, every page was refused ({first})", 2)
+        return 2, f"crawl of {summary.site}: nothing fetched, every page was refused ({first})"
+    if code == ops.EXIT_LOCKED:
+        return code, str(summary.stats.get("parknews/errors/message") or f"{summary.site}: locked")
     if code == 130:
         by = summary.stats.get("parknews/interrupted_by") or "a signal"
-        raise CliError(f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
-                       f"{summary.articles_new} new and {summary.get('parknews/articles/updated')} updated articles "
-                       f"of {summary.pages_fetched} pages fetched; run the same command again to go on", 130)
+        if summary.status == "not started":
+            return 130, f"crawl of {summary.site} not started: interrupted by {by} first"
+        return 130, (f"crawl of {summary.site} interrupted by {by} (run marked interrupted): stored "
+                     f"{summary.articles_new} new and {summary.get('parknews/articles/updated')} updated articles "
+                     f"of {summary.pages_fetched} pages fetched; run the same command again to go on")
     if code == ops.EXIT_BLOCKED:
-        raise CliError(f"site {summary.site} is blocking the crawl (run marked blocked): "
-                       f"{summary.stats.get('parknews/blocked_reason')}", code)
+        return code, (f"site {summary.site} is blocking the crawl (run marked blocked): "
+                      f"{summary.stats.get('parknews/blocked_reason')}")
     if code == 3:
         why = "; ".join(summary.stats.get("parknews/degraded") or [])
-        raise CliError(f"site {summary.site} looks broken (run marked degraded): {why}", 3)
+        return 3, f"site {summary.site} looks broken (run marked degraded): {why}"
     if code == 1:
+        if summary.status == "failed" and summary.stats.get("parknews/errors/message"):
+            return 1, f"crawl of {summary.site}: {summary.stats['parknews/errors/message']}"
         rate = float(summary.stats.get("parknews/failure_rate", 0) or 0)
         first = summary.stats.get("parknews/pages/first_failure")
         cause = f"; the first: {first}" if first else ""
-        raise CliError(f"crawl of {summary.site}: {rate:.0%} of the pages failed{cause} "
-                       "(see the log and fetch_failures)", 1)
+        return 1, (f"crawl of {summary.site}: {rate:.0%} of the pages failed{cause} "
+                   "(see the log and fetch_failures)")
+    return code, ""
 
 
 @click.command()
@@ -118,7 +132,7 @@ def _compile(option: str, pattern: str | None):
 
 
 @click.command()
-@click.argument("target", required=False)
+@click.argument("targets", nargs=-1, metavar="[SITE|URL]...")
 @DB_OPTION
 @WARC_DIR_OPTION
 @click.option("--follow", "follow", metavar="REGEX", help="Only walk list pages whose URL matches (URL mode).")
@@ -131,7 +145,11 @@ def _compile(option: str, pattern: str | None):
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]))
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log to this file.")
 @click.option("--stats-file", type=click.Path(dir_okay=False), help="Write the crawl's stats (JSON) to this file.")
-@click.option("--all", "all_sites", is_flag=True, help="Crawl every configured site but demo, one subprocess each.")
+@click.option("--all", "all_sites", is_flag=True,
+              help="Crawl every configured site but demo, all at once in this process (as with several SITEs).")
+@click.option("--max-sites-at-once", type=click.IntRange(min=1), default=None, metavar="N",
+              help="With several sites: crawl at most N at a time, the next starting as one ends "
+                   f"(default: {ops.SITES_PER_CORE} per CPU core, here {ops.default_sites_at_once()}).")
 @click.option("--full", is_flag=True, help="Fetch everything again (default: only what is new).")
 @click.option("--refresh", "refresh_days", type=click.FloatRange(min=0), default=0, metavar="DAYS",
               help="Re-fetch articles first seen in the last DAYS days with conditional requests.")
@@ -143,21 +161,26 @@ def _compile(option: str, pattern: str | None):
 @click.option("-s", "--set", "set_options", multiple=True, metavar="NAME=VALUE",
               help="Set a Scrapy or parknews setting, as `scrapy crawl -s` (wins over the site file; "
                    "see the README for the ones that matter).")
-def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
-          all_sites, full, refresh_days, allow_private, capture_images, set_options):
+def crawl(targets, db_path, warc_dir, follow, article, max_pages, base_url, delay, log_level, log_file, stats_file,
+          all_sites, max_sites_at_once, full, refresh_days, allow_private, capture_images, set_options):
     """Crawl a configured SITE (see `parknews sites`) or any site from a start URL.
 
     With a URL, the crawl stays on that host, follows list and pagination links and decides
     by itself which pages are articles; --follow and --article narrow that.
+
+    Several SITEs (or --all) are crawled at the same time in this one process, each with its
+    own delay and concurrency, lock, run and exit code; the command prints each site's summary
+    as it ends and exits with the worst code.
 
     \b
     Examples:
       parknews crawl chinacom-yuanqu --db archive.db
       parknews crawl http://www.example-zone.gov.cn/xwzx/ --max-pages 300
       parknews crawl http://www.example-zone.gov.cn/ --article '/art_\\d+\\.html' --follow '/xwzx/'
+      parknews crawl --all --max-sites-at-once 20
     """
     from crawler.runner import build_settings, parse_set_options, run_crawl
-    from crawler.parsing.sitefile import load_site
+    from crawler.parsing.sitefile import SITES_DIR, load_site
 
     from crawler.middlewares import check_host_map
 
@@ -166,15 +189,26 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
         check_host_map(user_settings.get("PARKNEWS_HOST_MAP"))
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    if all_sites or target is None:
-        if target is not None or not all_sites:
-            raise CliError("give a SITE or URL to crawl, or --all (and not both)")
-        code = crawl_all(db_path, max_pages=max_pages, delay=delay, log_level=log_level,
-                                 log_file=log_file, full=full, refresh_days=refresh_days,
-                                 capture_images=capture_images, set_options=set_options)
+    if all_sites or len(targets) != 1:
+        if all_sites == bool(targets):
+            raise CliError("give a SITE or URL to crawl, several SITEs, or --all (and not both)")
+        if follow or article or base_url:
+            raise CliError("--follow/--article/--base-url apply to the crawl of one site")
+        configs = _selected_sites(targets)
+        settings = build_settings(db_path, max_pages=max_pages, log_level=log_level, log_file=log_file,
+                                  delay=delay, warc_dir=warc_dir)
+        ops_settings = crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private,
+                                       capture_images=capture_images)
+        ops_settings["PARKNEWS_PROGRESS"] = False  # one line per crawler would overwrite each other
+        apply_overrides(settings, {**ops_settings, **user_settings})
+        _check_db_writable(db_path)
+        code = crawl_sites(db_path, configs, settings, max_sites_at_once or ops.default_sites_at_once(),
+                           label="crawl --all" if all_sites else "crawl", stats_file=stats_file)
         if code:
-            raise CliError(f"crawl --all: the worst exit code was {code} (see above)", code)
+            raise CliError(f"{'crawl --all' if all_sites else 'crawl'}: {len(configs)} sites, the worst exit code "
+                           f"was {code} (see above)", code)
         return
+    target = targets[0]
     _compile("--follow", follow)
     _compile("--article", article)
     _check_db_writable(db_path)
@@ -197,7 +231,7 @@ def crawl(target, db_path, warc_dir, follow, article, max_pages, base_url, delay
             raise CliError(f"{target}: only http and https URLs can be crawled")
         if follow or article:
             raise CliError("--follow/--article apply to URL crawls; a site file sets its own links")
-        site = load_site(target)
+        site = load_site(target, sites_dir() or SITES_DIR)
         if base_url:
             site = site.with_base_url(base_url)
         settings = build_settings(db_path, max_pages=max_pages, log_level=log_level,
@@ -259,37 +293,74 @@ def locked(db_path, site: str):
         lock.release()
 
 
-def crawl_all(db_path, *, max_pages: int, delay, log_level: str, log_file, full: bool,
-              refresh_days: float, capture_images: bool = False, set_options=()) -> int:
-    """Crawl every configured site except `demo`, each in its own subprocess (a Twisted reactor
-    runs once per process), one after the other; the worst exit code wins."""
-    from crawler.parsing.sitefile import SITES_DIR, load_all_sites
+def _selected_sites(names) -> list:
+    """The site files of `crawl SITE SITE…` (names or paths), or of every configured site but
+    demo (`--all`, $PARKNEWS_SITES_DIR or spiders/sites/)."""
+    from crawler.parsing.sitefile import SITES_DIR, load_all_sites, load_site
 
-    sites = [s for s in load_all_sites(sites_dir() or SITES_DIR) if s.name != "demo"]
-    if not sites:
+    folder = sites_dir() or SITES_DIR
+    for name in names:
+        if "://" in name:
+            raise CliError(f"{name}: crawl one start URL at a time (several targets must be configured sites)")
+    configs = ([load_site(n, folder) for n in names] if names
+               else [s for s in load_all_sites(folder) if s.name != "demo"])
+    if not configs:
         raise CliError("no configured sites to crawl (besides demo)")
+    seen: set[str] = set()
+    for config in configs:
+        if config.name in seen:
+            raise CliError(f"site {config.name} named twice")
+        seen.add(config.name)
+    return configs
+
+
+def crawl_sites(db_path, configs, settings, max_at_once: int, *, label: str, stats_file=None) -> int:
+    """Crawl several sites in this one process (crawler.runner.run_crawls), at most
+    `max_at_once` at a time; each takes its lock just before it starts (a busy lock: exit 75
+    for that site, the others go on). Each site's summary, one-line and error, if any, are
+    printed as it ends; returns the worst exit code."""
+    import json
+
+    from crawler.runner import CrawlJob, CrawlSummary, run_crawls
+
+    def job(config) -> CrawlJob:
+        lock = ops.site_lock(db_path, config.name)
+
+        def start():
+            try:
+                lock.acquire()
+            except ops.LockBusy as exc:
+                message = str(exc)
+            except OSError as exc:
+                message = f"{lock.path}: cannot take the crawl lock ({exc.strerror or exc})"
+            else:
+                if lock.stale_pid is not None:
+                    click.echo(f"parknews: taking over the lock of {config.name} left by pid {lock.stale_pid} "
+                               "(no longer running)", err=True)
+                return None
+            return CrawlSummary(site=config.name, stats={"parknews/exit_code": ops.EXIT_LOCKED,
+                                                         "parknews/run_status": "locked",
+                                                         "parknews/errors/message": message})
+
+        return CrawlJob(config.name, "site", {"site": config}, start=start, finish=lock.release)
+
     codes = []
-    for site in sites:
-        args = [sys.executable, "-m", "crawler.cli", "crawl", str(site.path), "--db", str(db_path),
-                "--log-level", log_level]
-        if max_pages:
-            args += ["--max-pages", str(max_pages)]
-        if delay is not None:
-            args += ["--delay", str(delay)]
-        if log_file:
-            args += ["--log-file", str(log_file)]
-        if full:
-            args.append("--full")
-        if refresh_days:
-            args += ["--refresh", str(refresh_days)]
-        if capture_images:
-            args.append("--images")
-        for item in set_options:
-            args += ["-s", item]
-        sys.stdout.flush()
-        code = subprocess.run(args).returncode
+
+    def ended(summary) -> None:
+        code, message = site_exit(summary)
+        if summary.status not in ("locked", "not started"):
+            _print_summary(summary)
+            click.echo(one_line(summary))
+        if message:
+            click.echo(f"parknews: {message}", err=True)
+        click.echo(f"{label}: {summary.site}: exit {code}")
         codes.append(code)
-        click.echo(f"crawl --all: {site.name}: exit {code}")
+        sys.stdout.flush()
+
+    summaries = run_crawls([job(c) for c in configs], settings, max_at_once, on_end=ended)
+    if stats_file:
+        Path(stats_file).write_text(json.dumps({s.site: s.stats for s in summaries}, default=str, indent=1,
+                                               sort_keys=True), encoding="utf-8")
     return ops.worst_exit(codes)
 
 
