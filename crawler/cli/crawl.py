@@ -200,6 +200,9 @@ def crawl(targets, db_path, warc_dir, follow, article, max_pages, base_url, dela
         ops_settings = crawl_overrides(full=full, refresh_days=refresh_days, allow_private=allow_private,
                                        capture_images=capture_images)
         ops_settings["PARKNEWS_PROGRESS"] = False  # one line per crawler would overwrite each other
+        # one parse pool per crawler would start cores-1 processes per site (memory grows with
+        # the sites); parsing inline until the crawlers share one pool (-s still wins)
+        ops_settings["PARKNEWS_PARSE_WORKERS"] = 0
         apply_overrides(settings, {**ops_settings, **user_settings})
         _check_db_writable(db_path)
         code = crawl_sites(db_path, configs, settings, max_sites_at_once or ops.default_sites_at_once(),

@@ -2,6 +2,7 @@
 time on distinct loopback addresses, into one database (one shared connection: crawlers on one
 reactor thread with a connection each deadlock on the write lock), each site with its own run,
 lock and exit code; the command's code is the worst."""
+import json
 import signal
 from pathlib import Path
 
@@ -52,9 +53,14 @@ def test_three_sites_at_once_one_broken(tmp_path, ops):
     servers, sites, pages = serve_three(ops, tmp_path, bad=True)
     db = tmp_path / "three.db"
     try:
-        result = crawl(ops, db, sites, "a", "b", "c")
+        result = crawl(ops, db, sites, "a", "b", "c", "--stats-file", tmp_path / "stats.json")
     finally:
         stop(servers)
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert sorted(stats) == ["a", "b", "c"]
+    # no parse pool per crawler (cores-1 processes per site): parsed inline for now
+    assert all("parknews/parse_pool/workers" not in s for s in stats.values())
+    assert stats["a"]["parknews/articles/new"] == 6
     runs = {r["site"]: r for r in ops.db_rows(db, "SELECT site, status, exit_code, pid FROM crawl_runs")}
     assert set(runs) == {"a", "b", "c"}, result
     assert (runs["a"]["status"], runs["b"]["status"]) == ("ok", "ok"), result
