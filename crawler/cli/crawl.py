@@ -105,7 +105,8 @@ def demo(db_path, warc_dir, log_level):
     click.echo(f"archive:            {Path(db_path).resolve()}")
     click.echo(f"WARC files:         {warc_dir_for(db_path, warc_dir).resolve()}")
     if summary.failed:
-        click.echo("(the sample site answers one link with 404 and one with 500 on purpose)")
+        click.echo("(the sample site answers one link with 404, one with 500 and one with a 412 script "
+                   "challenge on purpose)")
     _crawl_exit(summary)
 
 

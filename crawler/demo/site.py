@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from crawler.demo import challenge as demo_challenge
 from crawler.demo import discovery as demo_discovery
 from crawler.demo import multipage as demo_multipage
 from crawler.demo import notice as demo_notice
@@ -823,7 +824,9 @@ def build_demo_site() -> DemoSite:
       shapes              the whole-article shapes (SHAPES): name -> manifest entry, each with
                           "stores" (how many articles it adds to the archive); "multipage" is a
                           three-page article (crawler/demo/multipage.py), "notice" a notice with
-                          a PDF and a DOCX attachment (crawler/demo/notice.py)
+                          a PDF and a DOCX attachment (crawler/demo/notice.py); "challenge" a link
+                          answering 412 with a script challenge (crawler/demo/challenge.py,
+                          blocked_reason, stores 0)
       stored_count        the articles a complete crawl stores: article_count plus the shapes'
     """
     arts = _regular_articles()
@@ -964,6 +967,7 @@ def build_demo_site() -> DemoSite:
 SHAPES = {
     "multipage": demo_multipage.demo_shape,
     "notice": demo_notice.demo_shape,
+    "challenge": demo_challenge.demo_shape,
 }
 
 

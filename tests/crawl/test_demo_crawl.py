@@ -191,9 +191,23 @@ def test_404_and_500_recorded_and_not_fatal(crawled):
     assert failures.get(base + expected["server_error_path"]) == 500
     runs = list(db.execute_returning_dicts("SELECT * FROM crawl_runs ORDER BY id"))
     assert [r["status"] for r in runs] == ["ok", "ok"]
-    assert runs[0]["pages_failed"] == 2
+    assert runs[0]["pages_failed"] == 3  # the 404, the 500 and the 412 challenge (below)
     counts = json.loads(runs[0]["counts"])
     assert counts["responses_by_status"]["404"] == 1
+
+
+def test_the_challenge_page_is_counted_not_retried_and_the_run_stays_ok(crawled):
+    shape = crawled["site"].expected["shapes"]["challenge"]
+    db = _db(crawled)
+    url = crawled["base"] + shape["path"]
+    rows = list(db.execute_returning_dicts("SELECT status, reason FROM fetch_failures WHERE url = ?", [url]))
+    assert rows == [{"status": 412, "reason": "blocked: http 412 script challenge"}]
+    assert not list(db.execute("SELECT 1 FROM article_urls WHERE url = ?", [url]))
+    for run in (crawled["first"], crawled["second"]):  # a blocked page is asked again by the next run
+        assert "blocked answers:    1 (http 412 script challenge)" in run.stdout, run
+        assert "run status:         ok" in run.stdout
+    statuses = [r[0] for r in db.execute("SELECT status FROM crawl_runs ORDER BY id")]
+    assert statuses == ["ok", "ok"]
 
 
 def test_fields_match_the_sample_site(crawled):
