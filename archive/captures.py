@@ -88,11 +88,12 @@ def capture_by_record_id(db, record_id: str) -> dict[str, Any] | None:
 
 
 def revisit_target(db, url: str, digest: str, status: int) -> dict[str, Any] | None:
-    """When the last capture of `url` had this payload digest and status: the full response
-    record holding that payload ({record_id, warc_date, url}), for a revisit record."""
+    """When the last capture of `url` (as fetched: a conversion is not one) had this payload
+    digest and status: the full response record holding that payload ({record_id, warc_date,
+    url}), for a revisit record."""
     row = db.execute(
         "SELECT record_type, refers_to, payload_digest, status, record_id, fetched_at, url "
-        "FROM captures WHERE url = ? ORDER BY id DESC LIMIT 1",
+        "FROM captures WHERE url = ? AND record_type IN ('response', 'revisit') ORDER BY id DESC LIMIT 1",
         [url],
     ).fetchone()
     if not row or row[2] != digest or row[3] != status:

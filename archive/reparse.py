@@ -71,7 +71,8 @@ def page_headers(headers: list[tuple[str, str]], content_decoded: bool) -> dict[
 
 def read_response(db, archive_dir: str | Path, capture: dict):
     """(WARC record, headers as the parser saw them, fetched_at) of a capture row; a revisit is
-    followed to the response holding the payload. Raises WarcReadError naming what is wrong."""
+    followed to the response holding the payload; a conversion (a page's rendered DOM, which the
+    crawl parsed) is read as itself. Raises WarcReadError naming what is wrong."""
     source = capture
     if capture["record_type"] == "revisit":
         source = captures_mod.capture_by_record_id(db, capture["refers_to"])
@@ -79,10 +80,12 @@ def read_response(db, archive_dir: str | Path, capture: dict):
             raise WarcReadError(f"revisit refers to {capture['refers_to']}, which is not in captures")
     stored = read_record(archive_dir, source["warc_file"], source["offset"], source["length"],
                          record_id=source["record_id"])
+    fetched_at = captures_mod.fetched_at_seconds(source["fetched_at"])
+    if stored.record_type == "conversion":  # a rendered DOM (crawler/render.py): its own Content-Type
+        return stored, {"content-type": stored.content_type or "text/html; charset=utf-8"}, fetched_at
     if stored.record_type != "response":
         raise WarcReadError(f"{source['warc_file']}@{source['offset']}: a {stored.record_type} record, "
                             "not a response")
-    fetched_at = captures_mod.fetched_at_seconds(source["fetched_at"])
     return stored, page_headers(stored.headers, content_decoded=stored.content_decoded), fetched_at
 
 

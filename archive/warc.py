@@ -58,9 +58,10 @@ class CaptureRef:
     length: int  # bytes of the record's gzip member
     record_id: str
     payload_digest: str  # "sha1:<base32>"
-    record_type: str  # "response" or "revisit"
+    record_type: str  # "response", "revisit" or "conversion" (a rendered DOM, write_conversion)
     warc_date: str  # WARC-Date, ISO 8601 UTC with microseconds
-    refers_to: str | None = None  # revisit: WARC-Record-ID of the response holding the payload
+    refers_to: str | None = None  # revisit: WARC-Record-ID of the response holding the payload;
+    # conversion: that of the response it was made from
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -281,8 +282,31 @@ class WarcWriter:
         self._rotate_if_full()
         return ref
 
+    def write_conversion(self, url: str, body: bytes, *, content_type: str, source: dict,
+                         when: datetime | None = None) -> CaptureRef:
+        """Write `body` made from an earlier response (a page's DOM as a browser rendered it) as
+        a `conversion` record: WARC-Refers-To / WARC-Refers-To-Target-URI / WARC-Refers-To-Date
+        name `source` (a dict with record_id, url, warc_date of that response record)."""
+        if self._fh is None:
+            self._open()
+        digest = payload_digest(body)
+        date = datetime_to_iso_date((when or datetime.now(timezone.utc)).replace(tzinfo=None), use_micros=True)
+        headers = {"WARC-Date": date, "WARC-Payload-Digest": digest, "WARC-Refers-To": source["record_id"],
+                   "WARC-Refers-To-Target-URI": source["url"], "WARC-Refers-To-Date": source["warc_date"]}
+        record = self._builder.create_warc_record(url, "conversion", payload=io.BytesIO(body), length=len(body),
+                                                  warc_content_type=content_type, warc_headers_dict=headers)
+        name = self._name
+        ((offset, length),) = self._write(record)
+        ref = CaptureRef(name, offset, length, record.rec_headers.get_header("WARC-Record-ID"), digest,
+                         "conversion", date, source["record_id"])
+        self._rotate_if_full()
+        return ref
+
 
 # ---- reading ----
+
+_PAYLOAD_TYPES = ("response", "conversion")  # records whose body read_record returns
+
 
 class WarcReadError(Exception):
     """A record that cannot be read: missing file, damaged bytes, wrong record."""
@@ -310,6 +334,7 @@ class StoredResponse:
     warc_date: str
     payload_digest: str | None
     content_decoded: bool = False  # body had a Content-Encoding that was undone
+    content_type: str | None = None  # the record's own Content-Type (a conversion has no HTTP headers)
 
 
 def read_record(folder: str | Path, warc_file: str, offset: int, length: int | None = None,
@@ -328,7 +353,7 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
             stream = io.BytesIO(data) if data is not None else fh
             record = next(iter(ArchiveIterator(stream)))
             # content_stream() undoes Content-Encoding, as Scrapy's HttpCompressionMiddleware does
-            body = record.content_stream().read() if record.rec_type == "response" else b""
+            body = record.content_stream().read() if record.rec_type in _PAYLOAD_TYPES else b""
             encoding = record.http_headers.get_header("content-encoding") if record.http_headers else None
             decoded = bool(encoding) and encoding.lower() in BufferedReader.get_supported_decompressors()
         except StopIteration:
@@ -342,7 +367,7 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
         raise WarcReadError(f"{warc_file}@{offset}: damaged record (expected {record_id or 'a WARC record'}, "
                             f"found {found_id or 'none'})")
     digest = record.rec_headers.get_header("WARC-Payload-Digest")
-    if record.rec_type == "response" and digest and not decoded and payload_digest(body) != digest:
+    if record.rec_type in _PAYLOAD_TYPES and digest and not decoded and payload_digest(body) != digest:
         raise WarcReadError(f"{warc_file}@{offset}: damaged record (payload digest mismatch)")
     http = record.http_headers
     return StoredResponse(
@@ -356,6 +381,7 @@ def read_record(folder: str | Path, warc_file: str, offset: int, length: int | N
         warc_date=record.rec_headers.get_header("WARC-Date"),
         payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
         content_decoded=decoded,
+        content_type=record.rec_headers.get_header("Content-Type"),
     )
 
 

@@ -7,7 +7,9 @@ the last capture of the same URL (same status) is written as a `revisit` record 
 (identical-payload-digest profile, WARC-Refers-To-* naming the full response). The capture
 reference goes into `request.meta["parknews_capture"]`; `CaptureSpiderMiddleware` copies it onto
 the FetchedPage / FetchFailure items the spider makes from that response, and the store writes
-it as a `captures` row in the same transaction as the article.
+it as a `captures` row in the same transaction as the article. A page rendered in a browser
+(crawler/render.py) keeps its shell as fetched (a response record) and its rendered DOM as a
+`conversion` record referring to it; its reference names the conversion (what the parser saw).
 
 Settings (declared in crawler/settings.py): PARKNEWS_WARC, PARKNEWS_WARC_DIR, PARKNEWS_WARC_MAX_SIZE,
 PARKNEWS_OPERATOR.
@@ -34,6 +36,7 @@ from archive.warc import (RENAMED_HEADER_PREFIX, WarcWriter, warc_dir_for,
                           payload_digest, recover_open_files)
 
 from .items import FetchedPage, FetchFailure
+from .render import RENDER_KEY, RENDERED_TYPE, SHELL_FLAG, as_rendered
 from .extensions import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
@@ -154,8 +157,10 @@ class WarcCaptureMiddleware:
         self.stats.set_value("parknews/cdxj/indexed", result.records_added)
 
     def process_response(self, request, response, spider=None):
-        if self.writer is None:
+        if self.writer is None or SHELL_FLAG in response.flags:  # a shell the browser failed on: captured
             return response
+        if RENDER_KEY in request.meta and "playwright" in response.flags:
+            return self._rendered(request, as_rendered(response))
         body = response.body
         digest = payload_digest(body)
         url = response.url
@@ -194,6 +199,23 @@ class WarcCaptureMiddleware:
             "etag": _one(response.headers.get(b"ETag")),
             "last_modified": _one(response.headers.get(b"Last-Modified")),
             "run_id": self.run.run_id,
+        }
+        return response
+
+
+    def _rendered(self, request, response):
+        """A page's DOM as the browser rendered it (crawler/render.py): a conversion record
+        referring to the shell's response record, and the capture the parsed page names."""
+        shell = request.meta[META_KEY]  # the shell's capture, made when it was fetched
+        ref = self.writer.write_conversion(
+            response.url, response.body, content_type=RENDERED_TYPE,
+            source={"record_id": shell["record_id"], "url": shell["url"], "warc_date": shell["fetched_at"]},
+            when=datetime.now(timezone.utc))
+        self.stats.inc_value("parknews/warc/conversion")
+        request.meta[META_KEY] = {
+            **shell, "url": response.url, "warc_file": ref.warc_file, "offset": ref.offset, "length": ref.length,
+            "record_id": ref.record_id, "record_type": ref.record_type, "refers_to": ref.refers_to,
+            "payload_digest": ref.payload_digest, "status": 200, "fetched_at": ref.warc_date,
         }
         return response
 

@@ -5,13 +5,16 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from .render import RENDER_KEY
+
 
 class PageBudgetMiddleware:
     """A hard bound on the pages a crawl fetches (`PARKNEWS_MAX_PAGES`, the CLI's --max-pages).
 
     Scrapy's CLOSESPIDER_PAGECOUNT lets requests already in flight finish; this counts requests
     as they are sent and refuses every one past the budget, then closes the spider. robots.txt
-    fetches are not pages and do not count.
+    fetches are not pages and do not count, nor the browser's rendering of a page already
+    fetched (crawler/render.py).
     """
 
     def __init__(self, crawler, budget: int):
@@ -28,7 +31,7 @@ class PageBudgetMiddleware:
         return cls(crawler, budget)
 
     def process_request(self, request, spider=None):
-        if request.url.endswith("/robots.txt"):
+        if request.url.endswith("/robots.txt") or RENDER_KEY in request.meta:  # a fetched page, rendered
             return None
         if self.sent >= self.budget:
             self.crawler.stats.inc_value("parknews/budget/refused")

@@ -113,6 +113,11 @@ class CrawlSummary:
             *([f"images captured:    {self.get('parknews/images/fetched')} fetched, "
                f"{self.get('parknews/images/failed')} failed, {self.get('parknews/images/skipped')} skipped"]
               if self.get("parknews/images/fetched") else []),
+            *([f"pages rendered:     {self.get('parknews/render/pages')} (in a headless browser)"]
+              if self.get("parknews/render/pages") else []),
+            *([f"not rendered:       {self.get('parknews/render/unavailable')} pages the site file renders "
+               "with a browser, parsed as sent (no Chromium: set PARKNEWS_CHROMIUM)"]
+              if self.get("parknews/render/unavailable") else []),
             f"fields missing:     {miss} (in new articles)",
             f"run status:         {self.status}",
         ]

@@ -114,6 +114,11 @@ PARKNEWS_REDIS_URL = None            # redis://HOST:PORT/N holding the frontier,
 PARKNEWS_WORKER_NAME = ""            # the worker's name in Redis keys and WARC file names; "" = HOSTNAME-PID
 PARKNEWS_WORKER_HEARTBEAT = 30.0     # seconds a worker's heartbeat key lives (renewed every third): then it is dead
 PARKNEWS_INFLIGHT_TIMEOUT = 600.0    # seconds a taken request may stay in flight before any worker re-queues it
+# Script-rendered pages, site file render = "browser" (crawler/render.py, scrapy-playwright).
+# 585: just below HttpCompressionMiddleware (590), so it sees the shell decoded, and above the retries (550)
+DOWNLOADER_MIDDLEWARES["crawler.render.RenderMiddleware"] = 585
+PARKNEWS_CHROMIUM = ""               # the Chromium to drive; "": /usr/bin/chromium, else chromium on PATH
+PARKNEWS_RENDER_TIMEOUT = 30.0       # seconds a rendered page may take to load and fall network-idle
 LOG_FORMATTER = "crawler.logformatter.OneLineLogFormatter"
 LOG_LEVEL = "INFO"
 

@@ -12,6 +12,7 @@ import scrapy
 from .common import count_failure, extract_links, failure_item, in_domains, not_modified, select_links
 from .pages import ArticlePages
 from .discovery import Discovery
+from crawler.render import apply_render_settings
 from crawler.parsing.sitefile import SiteConfig, load_site
 
 
@@ -22,6 +23,7 @@ def apply_site_settings(settings, config: SiteConfig) -> None:
     settings.set("PARKNEWS_STRIP_PARAMS", list(config.strip_params), priority="spider")
     if config.max_pages:
         settings.set("PARKNEWS_MAX_PAGES", config.max_pages, priority="spider")
+    apply_render_settings(settings, config)  # render = "browser": scrapy-playwright (crawler/render.py)
 
 
 class SiteSpider(ArticlePages, scrapy.Spider):

@@ -22,7 +22,11 @@ from urllib.parse import urlsplit, urlunsplit
 SITES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "sites"
 
 FIELD_RULE_KEYS = {"title", "published_at", "source", "author", "editor", "body", "drop"}
-TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park"}
+TOP_KEYS = {"name", "title", "description", "start_urls", "allowed_domains", "links", "fields", "crawl", "park",
+            "render", "render_urls"}
+# render = "browser": pages whose text a script inserts are rendered in headless Chromium
+# (crawler/render.py); "html" (the default) parses what the server sent.
+RENDER_MODES = ("html", "browser")
 LINK_KEYS = {"article", "follow", "list_area", "next_page", "article_pager", "strip_params", "deny", "sitemaps", "feeds"}
 CRAWL_KEYS = {"download_delay", "concurrency", "max_pages", "allow_private", "autothrottle", "capture_images"}
 # Bounds of the politeness values: a delay over an hour or a concurrency over 64 is a typo on a
@@ -59,6 +63,10 @@ class SiteConfig:
     allow_private: bool = False
     autothrottle: bool = True
     capture_images: bool = False  # [crawl] capture_images: fetch and capture the articles' images (crawler/images.py)
+    # render = "browser": the article pages (or, with render_urls, the URLs matching one of those
+    # regexes) are rendered in a headless browser and the rendered DOM is parsed (crawler/render.py)
+    render: str = "html"
+    render_patterns: list[re.Pattern] = field(default_factory=list)
     path: Path | None = None
     description: str = ""
     # [[park]] tables: local parks this site writes about (name, type, place, level, aliases),
@@ -70,6 +78,16 @@ class SiteConfig:
 
     def is_list(self, url: str) -> bool:
         return any(p.search(url) for p in self.follow_patterns) and not self.is_denied(url)
+
+    def renders(self, url: str) -> bool:
+        """Whether `url` is fetched through the browser: render = "browser", and the URL matches
+        render_urls when the site file gives it, else it is an article page (list pages are
+        usually plain HTML)."""
+        if self.render != "browser":
+            return False
+        if self.render_patterns:
+            return any(p.search(url) for p in self.render_patterns)
+        return self.is_article(url)
 
     def is_denied(self, url: str) -> bool:
         return any(p.search(url) for p in self.deny_patterns)
@@ -201,6 +219,12 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
     for key in ("list_area", "next_page", "article_pager"):
         if key in links:  # article_pager is run by the parser's lxml rules (crawler/parsing/pager.py)
             _selector(path, f"links.{key}", links[key], links=key != "article_pager")
+    render = data.get("render", "html")
+    if render not in RENDER_MODES:
+        raise SiteFileError(f"{path}: render must be one of {', '.join(map(repr, RENDER_MODES))} (got {render!r})")
+    render_patterns = _regexes(path, "render_urls", data.get("render_urls", []))
+    if render_patterns and render != "browser":
+        raise SiteFileError(f"{path}: render_urls needs render = \"browser\"")
     site_parks = _expect(path, "park", data.get("park", []), list, "a list of [[park]] tables")
     from crawler.parsing.parks import GazetteerError, check_park
 
@@ -228,6 +252,8 @@ def parse_site(data: dict[str, Any], path: Path) -> SiteConfig:
         sitemaps=_urls(path, "links.sitemaps", links.get("sitemaps", [])),
         feeds=_urls(path, "links.feeds", links.get("feeds", [])),
         field_rules=dict(fields),
+        render=render,
+        render_patterns=render_patterns,
         download_delay=float(_number(path, "crawl.download_delay", crawl.get("download_delay", 0.5), integer=False,
                                      low=0, high=MAX_DELAY, what=f"a number of seconds from 0 to {MAX_DELAY}")),
         concurrency=_number(path, "crawl.concurrency", crawl.get("concurrency", 4), integer=True,

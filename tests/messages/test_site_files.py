@@ -60,6 +60,15 @@ def test_bad_domains_and_start_urls_are_refused(tmp_path, old, new, key):
     assert_one_line_error(run_cli("crawl", path, "--db", tmp_path / "a.db"), "bad.toml", key)
 
 
+@pytest.mark.parametrize("top,key", [
+    ('render = "chrome"\n', "render"),
+    ('render_urls = ["/content_"]\n', "render_urls"),
+], ids=["render mode", "render_urls without render"])
+def test_bad_render_keys_are_refused(tmp_path, top, key):
+    path = site_file(tmp_path, "", {"[links]\n": top + "[links]\n"})
+    assert_one_line_error(run_cli("crawl", path, "--db", tmp_path / "a.db"), "bad.toml", key)
+
+
 def test_good_selectors_and_bounds_still_load(tmp_path):
     from crawler.parsing.sitefile import load_all_sites, load_site_file
 
