@@ -10,6 +10,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.demo.server import Page, SiteServer
 from crawler.parse_pool import InOrder
+from crawler.parsing.keys import url_key
 from pn_testing import ROOT, run_cli, write_site
 
 HOOKS = Path(__file__).parent  # pool_hooks.py: a parser with a planted bug
@@ -21,12 +22,22 @@ def archive_dump(path) -> dict:
     """The archive's contents with ids as URLs and times left out: what two crawls of one site
     must agree on."""
     db = sqlite_utils.Database(str(path))
-    url_of = {r["id"]: r["url"] for r in db.query("SELECT id, url FROM articles")}
+    # an article is named by its URL key: which of one page's URLs (the demo links one with tracking
+    # parameters too) is fetched first, and so becomes articles.url, is download order, not the parse
+    url_of = {r["id"]: url_key(r["url"]) for r in db.query("SELECT id, url FROM articles")}
+
+    def value(table, key, v):
+        if key == "url" and table in ("articles", "copy_records"):
+            return url_key(v)
+        if key in ("attachments", "images") and v:  # a capture names its crawl's WARC file and offset
+            return [{k: x for k, x in entry.items() if k != "capture"} for entry in json.loads(v)]
+        return v
 
     def rows(table, drop=(), ids=()):
         out = []
         for row in db.query(f"SELECT * FROM {table}"):
-            row = {k: (url_of.get(v) if k in ids else v) for k, v in row.items() if k not in TIMES | set(drop)}
+            row = {k: (url_of.get(v) if k in ids else value(table, k, v)) for k, v in row.items()
+                   if k not in TIMES | set(drop)}
             out.append(row)
         return sorted(out, key=lambda r: json.dumps(r, sort_keys=True, default=str))
 
