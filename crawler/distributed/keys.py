@@ -7,7 +7,8 @@ SEEN = "parknews:seen"                 # set of Scrapy request fingerprints (hex
 INFLIGHT_PREFIX = "parknews:inflight:"  # + worker: hash fingerprint -> {"request", "taken_at"}
 WORKER_PREFIX = "parknews:worker:"     # + worker: its heartbeat (SET EX); gone = the worker is dead
 LOCK_PREFIX = "parknews:lock:"         # + site: the site's run lock (SET NX EX, renewed)
-ITEMS = "parknews:items"               # list of JSON messages for the writer
+ITEMS = "parknews:items"               # list of JSON messages for the writer (crawler/distributed/itemqueue.py)
+TAKEN_PREFIX = "parknews:items:taken:"  # + writer: the batch it took and has not committed yet
 
 
 def inflight(worker: str) -> str:
@@ -16,6 +17,10 @@ def inflight(worker: str) -> str:
 
 def heartbeat(worker: str) -> str:
     return WORKER_PREFIX + worker
+
+
+def taken(writer: str) -> str:
+    return TAKEN_PREFIX + writer
 
 
 def lock(site: str) -> str:
